@@ -1,0 +1,51 @@
+"""Errors that services raise on purpose.
+
+Each kind has one meaning for every caller; the API maps them to HTTP statuses
+(api/errors.py) and the SQL layer turns database failures into them
+(infrastructure/errors.py), so no caller ever sees a driver exception.
+"""
+
+
+class DomainError(Exception):
+    """Base of every error a service raises deliberately."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFound(DomainError):
+    """The entity named by an id does not exist."""
+
+    def __init__(self, entity: str, entity_id: int) -> None:
+        super().__init__(f"{entity} not found")
+        self.entity = entity
+        self.entity_id = entity_id
+
+
+class Conflict(DomainError):
+    """The change contradicts the stored state (a duplicate, a dependent row...)."""
+
+
+class AlreadyExists(Conflict):
+    """A uniqueness rule rejected the write.
+
+    Raised from the database's own constraint, never from a check made before the
+    write, so two racing writers cannot both succeed.
+    """
+
+
+class PreconditionFailed(DomainError):
+    """The caller's precondition (an If-Match version) does not hold."""
+
+
+class StaleVersion(DomainError):
+    """Someone else changed the row between our read and our write.
+
+    Services catch it and run their unit of work again; callers only see it as a
+    Conflict when the retries run out.
+    """
+
+
+class Unavailable(DomainError):
+    """The storage cannot be reached or is too busy right now; retrying may work."""

@@ -1,0 +1,127 @@
+"""Task use cases. Each public method is one or more units of work."""
+
+from collections.abc import Sequence
+
+from domain.clock import Clock, utc_now
+from domain.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, StaleVersion
+from domain.ids import is_storable_id
+from domain.pages import Page
+from domain.preconditions import VersionPrecondition
+from domain.tasks.model import NewTask, Task, TaskChanges, TaskQuery
+from domain.tasks.repository import TaskRepository
+from domain.unit_of_work import UnitOfWork
+
+ENTITY = "Task"
+
+
+class TaskService:
+    def __init__(self, uow: UnitOfWork, clock: Clock = utc_now, attempts: int = 5) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._attempts = attempts
+
+    def create(self, new: NewTask) -> Task:
+        try:
+            with self._uow as uow:
+                task = uow.repository(TaskRepository).add(new, self._clock())
+                uow.commit()
+                return task
+        except AlreadyExists as exc:
+            raise _duplicate_title(new.title) from exc
+
+    def create_many(self, new: Sequence[NewTask]) -> list[Task]:
+        """All or nothing: any duplicate, in the batch or already stored, stores none."""
+        seen: set[str] = set()
+        for item in new:
+            if item.title in seen:
+                raise Conflict(f"The title '{item.title}' is repeated in the batch")
+            seen.add(item.title)
+        try:
+            with self._uow as uow:
+                tasks = uow.repository(TaskRepository).add_many(new, self._clock())
+                uow.commit()
+                return tasks
+        except AlreadyExists as exc:
+            # The insert failed on the database's own constraint; only now look up
+            # which title was taken, to name it (a failed transaction cannot be
+            # used for that on PostgreSQL, hence a fresh unit of work).
+            with self._uow as uow:
+                taken = uow.repository(TaskRepository).existing_titles(seen)
+            culprit = next((item.title for item in new if item.title in taken), None)
+            if culprit is None:
+                raise Conflict("A task with one of these titles already exists") from exc
+            raise _duplicate_title(culprit) from exc
+
+    def get(self, task_id: int) -> Task:
+        if not is_storable_id(task_id):
+            raise NotFound(ENTITY, task_id)
+        with self._uow as uow:
+            task = uow.repository(TaskRepository).get(task_id)
+        if task is None:
+            raise NotFound(ENTITY, task_id)
+        return task
+
+    def find(self, query: TaskQuery) -> Page[Task]:
+        with self._uow as uow:
+            return uow.repository(TaskRepository).find(query)
+
+    def update(
+        self,
+        task_id: int,
+        changes: TaskChanges,
+        precondition: VersionPrecondition | None = None,
+    ) -> Task:
+        """Apply a partial update; unchanged fields keep their value and version.
+
+        Without a precondition, a concurrent writer never makes this fail: when
+        our version check loses, the change is read and applied again.
+        """
+        if not is_storable_id(task_id):
+            raise NotFound(ENTITY, task_id)
+        for _ in range(self._attempts):
+            try:
+                return self._update_once(task_id, changes, precondition)
+            except StaleVersion:
+                continue
+            except AlreadyExists as exc:
+                title = changes.title if isinstance(changes.title, str) else ""
+                raise _duplicate_title(title) from exc
+        raise Conflict("The task kept changing while this update was applied; try again")
+
+    def _update_once(self, task_id: int, changes: TaskChanges, precondition: VersionPrecondition | None) -> Task:
+        with self._uow as uow:
+            tasks = uow.repository(TaskRepository)
+            current = tasks.get_for_update(task_id)
+            if current is None:
+                raise NotFound(ENTITY, task_id)
+            _check(precondition, current)
+            updated = current.changed_by(changes, self._clock())
+            if updated is current:
+                return current
+            if not tasks.update(updated, expected_version=current.version):
+                raise StaleVersion("The task changed while it was being updated")
+            uow.commit()
+            return updated
+
+    def delete(self, task_id: int, precondition: VersionPrecondition | None = None) -> None:
+        if not is_storable_id(task_id):
+            raise NotFound(ENTITY, task_id)
+        with self._uow as uow:
+            tasks = uow.repository(TaskRepository)
+            if precondition is not None:
+                current = tasks.get_for_update(task_id)
+                if current is None:
+                    raise NotFound(ENTITY, task_id)
+                _check(precondition, current)
+            if not tasks.delete(task_id):
+                raise NotFound(ENTITY, task_id)
+            uow.commit()
+
+
+def _check(precondition: VersionPrecondition | None, task: Task) -> None:
+    if precondition is not None and not precondition.matches(task.version):
+        raise PreconditionFailed(f"The task is at version {task.version}, not the one given in If-Match")
+
+
+def _duplicate_title(title: str) -> Conflict:
+    return Conflict(f"A task titled '{title}' already exists")
