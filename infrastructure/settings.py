@@ -1,0 +1,39 @@
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting, read from the environment or a `.env` file (environment wins).
+
+    Names are the upper-case field names: DATABASE_URL, DB_POOL_SIZE, ...
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./tasks.db",
+        description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user:pw@host/db",
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per worker process")
+    db_max_overflow: int = Field(default=10, ge=0, description="Extra connections allowed under load")
+    db_pool_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a free connection")
+    db_pool_recycle: int = Field(
+        default=1800, description="Replace connections older than this many seconds (-1: never)"
+    )
+    db_pool_pre_ping: bool = Field(
+        default=True, description="Test each connection as it leaves the pool (detects restarts)"
+    )
+    db_connect_timeout: int = Field(default=5, ge=1, description="Seconds to wait for a new connection")
+    db_prepared_statements: bool = Field(
+        default=True,
+        description="PostgreSQL server-side prepared statements; false behind PgBouncer "
+        "(transaction pooling) or Neon's pooler",
+    )
+    sqlite_busy_timeout_ms: int = Field(
+        default=5000, ge=0, description="How long SQLite writers wait for the write lock"
+    )
+
+    @property
+    def db_pool_capacity(self) -> int:
+        """The most connections one worker may hold at once."""
+        return self.db_pool_size + self.db_max_overflow
