@@ -1,0 +1,1 @@
+"""HTTP: the app factory, thin routers, error handlers, middleware, the container."""

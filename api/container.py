@@ -1,0 +1,35 @@
+"""The composition root: the one place that decides which implementation serves
+which interface. Routers ask it for services; tests override its providers."""
+
+from dependency_injector import containers, providers
+from sqlalchemy.orm import Session
+
+from domain.tasks.repository import TaskRepository
+from domain.tasks.service import TaskService
+from infrastructure.database import DatabaseProbe, engine_resource
+from infrastructure.repositories.tasks import SqlTaskRepository
+from infrastructure.settings import Settings
+from infrastructure.unit_of_work import SqlUnitOfWork
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Singleton(Settings)
+
+    # Built once per process (at startup), disposed at shutdown.
+    engine = providers.Resource(engine_resource, settings=settings)
+
+    session = providers.Factory(Session, bind=engine, expire_on_commit=False, autoflush=False)
+
+    # Domain repository interface -> its SQL implementation (one line per aggregate).
+    repositories = providers.Object(
+        {
+            TaskRepository: SqlTaskRepository,
+        }
+    )
+
+    # A fresh unit of work, and service around it, for every request.
+    unit_of_work = providers.Factory(SqlUnitOfWork, session_factory=session.provider, repositories=repositories)
+
+    task_service = providers.Factory(TaskService, uow=unit_of_work)
+
+    database_probe = providers.Factory(DatabaseProbe, engine=engine)

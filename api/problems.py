@@ -1,0 +1,165 @@
+"""Every error as application/problem+json (RFC 9457), with the request id.
+
+Handlers for the domain's errors, FastAPI's validation errors, Starlette's HTTP
+errors (unknown path, wrong method, body too large) and, last, any other
+exception, which says nothing but "Internal server error" to the client and
+everything to the log.
+"""
+
+import logging
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+from starlette.routing import Match
+
+from api.middleware import request_id_of
+from api.responses import PROBLEM_JSON, json_bytes
+from domain.errors import Conflict, DomainError, NotFound, PreconditionFailed, StaleVersion, Unavailable
+
+logger = logging.getLogger("api.errors")
+
+RETRY_AFTER_SECONDS = "2"
+
+_STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (PreconditionFailed, 412),
+    (Conflict, 409),
+    (StaleVersion, 409),
+    (Unavailable, 503),
+)
+
+
+class MethodNotAllowed(HTTPException):
+    """405 for a route that exists only to refuse methods; `allow` is what the
+    path really supports."""
+
+    def __init__(self, allow: str) -> None:
+        super().__init__(405)
+        self.allow = allow
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """The body of every error response (documents the shape in OpenAPI)."""
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["Task not found"])
+    request_id: str = Field(examples=["3f2a9c0e5b7d4e1fa8c6b2d4e6f8a0c1"])
+    errors: list[ValidationIssue] | None = Field(default=None, description="On 422 only: what is wrong, where")
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "request_id": request_id_of(request.scope),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return Response(json_bytes(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    status = next((code for kind, code in _STATUS_OF if isinstance(exc, kind)), 500)
+    if status == 500:
+        return await unexpected_error(request, exc)
+    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    return problem_response(request, status, exc.detail, headers=headers)
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    # Only where and what: never the input back (it may be huge, or a secret).
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    return problem_response(request, 422, _validation_detail(errors), errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return problem_response(request, 404, "There is no resource at this path")
+    if exc.status_code == 405:
+        allow = exc.allow if isinstance(exc, MethodNotAllowed) else ", ".join(_allowed_methods(request))
+        return problem_response(request, 405, f"{request.method} is not allowed here", headers={"Allow": allow})
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    request_id = request_id_of(request.scope)
+    logger.error(
+        "unhandled error request_id=%s %s %s",
+        request_id,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+        extra={"request_id": request_id},
+    )
+    # ServerErrorMiddleware sends this outside the request id middleware.
+    return problem_response(request, 500, "Internal server error", headers={"X-Request-ID": request_id})
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
+
+
+def _validation_detail(errors: list[dict[str, Any]]) -> str:
+    if any(e["type"] == "json_invalid" for e in errors):
+        return "The request body is not valid JSON"
+    places = {str(e["loc"][0]) for e in errors if e["loc"]}
+    if places == {"path"}:
+        return "The path is not valid: see errors"
+    if places == {"query"}:
+        return "A query parameter is not valid: see errors"
+    if places == {"body"}:
+        return "The request body is not valid: see errors"
+    return "The request is not valid: see errors"
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's own 405 names only
+    the first such route's). Asks the routes themselves, through their public
+    `matches`, what they would do with the same request in each method."""
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method, "fastapi": {}}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the error statuses a route can return."""
+    return {
+        status: {"model": Problem, "description": HTTPStatus(status).description, "content": {PROBLEM_JSON: {}}}
+        for status in statuses
+    }

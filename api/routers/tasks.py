@@ -1,0 +1,191 @@
+"""Task routes: parse, call one service method, shape the reply."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from pydantic import AfterValidator
+from starlette.responses import Response
+
+from api.concurrency import run_blocking
+from api.conditional import etag, if_none_match_hits, parse_if_match
+from api.dependencies import container_of
+from api.pagination import list_response
+from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_validator
+from api.problems import MethodNotAllowed, documented
+from api.responses import json_response
+from api.schemas.tasks import TaskCreate, TaskOut, TaskUpdate
+from domain.pages import PageRequest
+from domain.tasks.model import SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
+from domain.tasks.service import TaskService
+
+router = APIRouter(tags=["tasks"])
+
+MAX_BULK = 1000
+# The query parameters each list endpoint understands besides skip and limit
+# (its Link URLs keep these and drop the rest).
+LIST_PARAMETERS = ("status", "priority", "q", "sort")
+BY_STATUS_PARAMETERS = ("priority", "q", "sort")
+
+
+async def task_service(request: Request) -> TaskService:
+    return container_of(request).task_service()
+
+
+Service = Annotated[TaskService, Depends(task_service)]
+Sort = Annotated[
+    str,
+    AfterValidator(sort_validator(SORTABLE_FIELDS)),
+    Query(description=f"Comma list of {', '.join(SORTABLE_FIELDS)}; a '-' prefix sorts descending"),
+]
+Statuses = Annotated[list[Status] | None, Query(description="Any of these (repeat the parameter)")]
+Priorities = Annotated[list[Priority] | None, Query(description="Any of these (repeat the parameter)")]
+Text = Annotated[SearchText | None, Query(description="Case-insensitive substring of the title")]
+IfMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
+IfNoneMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
+
+
+def _task_response(task: Task, status_code: int = 200, *, location: bool = False) -> Response:
+    headers = {"ETag": etag(task.version)}
+    if location:
+        headers["Location"] = f"/tasks/{task.id}"
+    return json_response(task, status_code, headers)
+
+
+def _query(
+    statuses: list[Status] | None,
+    priorities: list[Priority] | None,
+    text: str | None,
+    sort: str,
+    skip: int,
+    limit: int,
+) -> TaskQuery:
+    return TaskQuery(
+        statuses=frozenset(statuses or ()),
+        priorities=frozenset(priorities or ()),
+        text=text,
+        sort=parse_sort(sort, SORTABLE_FIELDS),
+        page=PageRequest(skip=skip, limit=limit),
+    )
+
+
+@router.post(
+    "/tasks",
+    status_code=201,
+    response_model=TaskOut,
+    summary="Create a task",
+    responses=documented(409, 413, 422, 503),
+)
+async def create_task(body: TaskCreate, service: Service) -> Response:
+    task = await run_blocking(service.create, body.to_domain())
+    return _task_response(task, 201, location=True)
+
+
+@router.post(
+    "/tasks/bulk",
+    status_code=201,
+    response_model=list[TaskOut],
+    summary="Create up to 1,000 tasks at once, all or nothing",
+    responses=documented(409, 413, 422, 503),
+)
+async def create_tasks(
+    body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], service: Service
+) -> Response:
+    tasks = await run_blocking(service.create_many, [item.to_domain() for item in body])
+    return json_response(tasks, 201)
+
+
+@router.api_route("/tasks/bulk", methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"], include_in_schema=False)
+async def bulk_other_methods() -> None:
+    # Without this, GET /tasks/bulk would match GET /tasks/{task_id} and answer
+    # 422 ("bulk" is not an id) instead of 405.
+    raise MethodNotAllowed(allow="POST")
+
+
+@router.get(
+    "/tasks",
+    response_model=list[TaskOut],
+    summary="List tasks",
+    responses=documented(422, 503),
+)
+async def list_tasks(
+    request: Request,
+    service: Service,
+    status: Statuses = None,
+    priority: Priorities = None,
+    q: Text = None,
+    sort: Sort = "id",
+    skip: Skip = 0,
+    limit: Limit = 50,
+) -> Response:
+    query = _query(status, priority, q, sort, skip, limit)
+    page = await run_blocking(service.find, query)
+    return list_response(request, page, query.page, LIST_PARAMETERS)
+
+
+@router.get(
+    "/tasks/by-status/{status}",
+    response_model=list[TaskOut],
+    summary="List the tasks of one status",
+    responses=documented(422, 503),
+)
+async def list_tasks_by_status(
+    request: Request,
+    service: Service,
+    status: Status,
+    priority: Priorities = None,
+    q: Text = None,
+    sort: Sort = "id",
+    skip: Skip = 0,
+    limit: Limit = 50,
+) -> Response:
+    query = _query([status], priority, q, sort, skip, limit)
+    page = await run_blocking(service.find, query)
+    return list_response(request, page, query.page, BY_STATUS_PARAMETERS)
+
+
+@router.get(
+    "/tasks/{task_id}",
+    response_model=TaskOut,
+    summary="Get a task",
+    responses={304: {"description": "If-None-Match names the current version"}, **documented(404, 422, 503)},
+)
+async def get_task(task_id: Id, service: Service, if_none_match: IfNoneMatch = None) -> Response:
+    task = await run_blocking(service.get, task_id)
+    if if_none_match_hits(if_none_match, task.version):
+        return Response(status_code=304, headers={"ETag": etag(task.version)})
+    return _task_response(task)
+
+
+async def _update(task_id: int, body: TaskUpdate, service: TaskService, if_match: str | None) -> Response:
+    task = await run_blocking(service.update, task_id, body.to_domain(), parse_if_match(if_match))
+    return _task_response(task)
+
+
+_UPDATE_DOCS = {
+    "response_model": TaskOut,
+    "responses": documented(404, 409, 412, 413, 422, 503),
+    "description": "Partial update: absent fields keep their value, `description: null` clears it. "
+    "The version rises by one when something changed.",
+}
+
+
+@router.patch("/tasks/{task_id}", summary="Update a task", **_UPDATE_DOCS)  # type: ignore[arg-type]
+async def patch_task(task_id: Id, body: TaskUpdate, service: Service, if_match: IfMatch = None) -> Response:
+    return await _update(task_id, body, service, if_match)
+
+
+@router.put("/tasks/{task_id}", summary="Update a task (same as PATCH)", **_UPDATE_DOCS)  # type: ignore[arg-type]
+async def put_task(task_id: Id, body: TaskUpdate, service: Service, if_match: IfMatch = None) -> Response:
+    return await _update(task_id, body, service, if_match)
+
+
+@router.delete(
+    "/tasks/{task_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a task",
+    responses=documented(404, 412, 422, 503),
+)
+async def delete_task(task_id: Id, service: Service, if_match: IfMatch = None) -> Response:
+    await run_blocking(service.delete, task_id, parse_if_match(if_match))
+    return Response(status_code=204)
