@@ -1,0 +1,90 @@
+"""The app under test: the real container, with the test database's engine and
+settings put in through provider overrides, on SQLite and on PostgreSQL.
+
+Each test gets a client on a clean database; afterwards every session the app
+opened must be closed and the pool must have nothing checked out.
+"""
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from dependency_injector import providers
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.container import Container
+from tests.support.databases import LiveDatabase
+
+
+class TrackedSession(Session):
+    """A Session that remembers whether it was closed."""
+
+    opened: list["TrackedSession"] = []  # noqa: RUF012 (shared on purpose, reset per test)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.closed = False
+        TrackedSession.opened.append(self)
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def build_container(
+    database: LiveDatabase,
+    session_class: type[Session] = TrackedSession,
+    *,
+    own_engine: bool = False,
+    **settings: Any,
+) -> Container:
+    """The production container on the test database. With `own_engine` the
+    container builds its engine from `settings` (to test pool sizes), else it
+    shares the database's engine."""
+    container = Container()
+    container.settings.override(providers.Object(database.settings(**settings)))
+    if not own_engine:
+        container.engine.override(providers.Object(database.engine))
+    container.session.override(
+        providers.Factory(session_class, bind=container.engine, expire_on_commit=False, autoflush=False)
+    )
+    return container
+
+
+@pytest.fixture(scope="session")
+def app(database: LiveDatabase) -> FastAPI:
+    return create_app(build_container(database))
+
+
+@pytest.fixture
+def client(app: FastAPI, clean_database: LiveDatabase) -> Iterator[TestClient]:
+    TrackedSession.opened.clear()
+    with TestClient(app) as test_client:
+        yield test_client
+    left_open = [s for s in TrackedSession.opened if not s.closed]
+    assert not left_open, f"{len(left_open)} session(s) left open"
+
+
+@pytest.fixture
+def client_for(clean_database: LiveDatabase) -> Iterator[Callable[..., TestClient]]:
+    """A client on an app of its own: pass a container (or settings overrides),
+    and raise_server_exceptions=False to see 500s as a client would."""
+    clients: list[TestClient] = []
+
+    def make(
+        container: Container | None = None, *, raise_server_exceptions: bool = True, **settings: Any
+    ) -> TestClient:
+        test_client = TestClient(
+            create_app(container or build_container(clean_database, **settings)),
+            raise_server_exceptions=raise_server_exceptions,
+        )
+        test_client.__enter__()
+        clients.append(test_client)
+        return test_client
+
+    yield make
+    for test_client in clients:
+        test_client.__exit__(None, None, None)

@@ -1,0 +1,101 @@
+"""The Conventions and Operations sections of the contract."""
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.helpers import assert_problem
+
+MIB = 1024 * 1024
+GENERATED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
+class TestRequestId:
+    @pytest.mark.parametrize("sent", ["abc-123", "A.b_c-9", "x" * 128])
+    def test_a_sane_id_is_echoed(self, client: TestClient, sent: str) -> None:
+        assert client.get("/health", headers={"X-Request-ID": sent}).headers["x-request-id"] == sent
+
+    @pytest.mark.parametrize("sent", ["", "x" * 129, "has space", "semi;colon", "ünï"])
+    def test_an_insane_id_is_replaced_by_a_fresh_one(self, client: TestClient, sent: str) -> None:
+        received = client.get("/health", headers=[(b"X-Request-ID", sent.encode("utf-8"))]).headers["x-request-id"]
+        assert received != sent
+        assert GENERATED_ID.fullmatch(received)
+
+    def test_every_response_gets_one_and_errors_carry_it(self, client: TestClient) -> None:
+        first = client.get("/tasks/1")
+        second = client.get("/tasks/1")
+        assert GENERATED_ID.fullmatch(first.headers["x-request-id"])
+        assert first.headers["x-request-id"] != second.headers["x-request-id"]
+        assert first.json()["request_id"] == first.headers["x-request-id"]
+
+
+class TestErrors:
+    def test_unknown_paths_are_404_problems(self, client: TestClient) -> None:
+        assert_problem(client.get("/nowhere"), 404)
+
+    @pytest.mark.parametrize(
+        ("method", "path", "allow"),
+        [
+            ("DELETE", "/tasks", {"GET", "POST"}),
+            ("POST", "/tasks/1", {"GET", "PUT", "PATCH", "DELETE"}),
+            ("GET", "/tasks/bulk", {"POST"}),
+            ("PATCH", "/tasks/bulk", {"POST"}),
+            ("POST", "/health", {"GET"}),
+            ("PUT", "/ready", {"GET"}),
+            ("POST", "/tasks/by-status/todo", {"GET"}),
+        ],
+    )
+    def test_unsupported_methods_are_405_with_allow(
+        self, client: TestClient, method: str, path: str, allow: set[str]
+    ) -> None:
+        response = client.request(method, path)
+        assert_problem(response, 405)
+        assert set(response.headers["allow"].replace(" ", "").split(",")) - {"HEAD"} == allow
+
+    def test_a_body_over_one_mib_is_413_before_parsing(self, client: TestClient) -> None:
+        big = b'{"title": "' + b"x" * MIB + b'"}'
+        response = client.post("/tasks", content=big, headers={"content-type": "application/json"})
+        assert_problem(response, 413)
+        assert client.get("/tasks").headers["x-total-count"] == "0"
+
+    def test_a_chunked_body_over_one_mib_is_413(self, client: TestClient) -> None:
+        def chunks() -> Iterator[bytes]:
+            yield b'[{"title": "'
+            for _ in range(20):
+                yield b"y" * (64 * 1024)
+            yield b'"}]'
+
+        response = client.post("/tasks/bulk", content=chunks(), headers={"content-type": "application/json"})
+        assert_problem(response, 413)
+
+    def test_exactly_one_mib_is_accepted(self, client: TestClient) -> None:
+        head, tail = b'{"title": "t", "description": "', b'"}'
+        # Too long for a description, but not too large: 422 shows it was parsed.
+        body = head + b"d" * (MIB - len(head) - len(tail)) + tail
+        assert len(body) == MIB
+        assert_problem(client.post("/tasks", content=body, headers={"content-type": "application/json"}), 422)
+
+    def test_405_comes_before_413_and_413_before_422(self, client: TestClient) -> None:
+        huge = b"{" + b" " * (2 * MIB)
+        assert_problem(client.post("/health", content=huge), 405)
+        assert_problem(client.post("/tasks", content=huge, headers={"content-type": "application/json"}), 413)
+
+
+class TestOperations:
+    def test_health(self, client: TestClient) -> None:
+        response = client.get("/health")
+        assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+    def test_ready(self, client: TestClient) -> None:
+        response = client.get("/ready")
+        assert (response.status_code, response.json()) == (200, {"status": "ok", "database": "ok"})
+
+    def test_openapi_and_docs(self, client: TestClient) -> None:
+        document = client.get("/openapi.json").json()
+        assert {"/tasks", "/tasks/{task_id}", "/tasks/bulk", "/tasks/by-status/{status}", "/health", "/ready"} <= set(
+            document["paths"]
+        )
+        assert "404" in document["paths"]["/tasks/{task_id}"]["get"]["responses"]
+        assert client.get("/docs").status_code == 200

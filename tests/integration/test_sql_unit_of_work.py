@@ -1,0 +1,166 @@
+"""The SQL unit of work's contract, on both databases: it owns the session and
+the transaction, rolls back unless told to commit, always gives the connection
+back, and lets only domain errors out."""
+
+import threading
+import time
+from datetime import UTC, datetime
+from functools import partial
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from domain.errors import AlreadyExists, Unavailable
+from domain.tasks.model import NewTask, Status, TaskChanges
+from domain.tasks.repository import TaskRepository
+from domain.tasks.service import TaskService
+from infrastructure.database import build_engine
+from infrastructure.settings import Settings
+from infrastructure.unit_of_work import SqlUnitOfWork
+from tests.factories import NewTaskFactory
+from tests.integration.conftest import SQL_REPOSITORIES, sql_unit_of_work
+from tests.support.databases import LiveDatabase
+
+AT = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
+
+
+def checked_out(database: LiveDatabase) -> int:
+    return int(database.engine.pool.checkedout())  # type: ignore[attr-defined]
+
+
+def test_without_commit_nothing_is_stored(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    with sql_uow:
+        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+    assert clean_database.count("tasks") == 0
+    assert checked_out(clean_database) == 0
+
+
+def test_an_exception_after_writes_rolls_them_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    with pytest.raises(ZeroDivisionError), sql_uow:
+        sql_uow.repository(TaskRepository).add_many(NewTaskFactory.build_batch(3), AT)
+        _ = 1 / 0
+    assert clean_database.count("tasks") == 0
+    assert checked_out(clean_database) == 0
+
+
+def test_commit_stores_and_the_connection_goes_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    with sql_uow:
+        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        assert checked_out(clean_database) == 1
+        sql_uow.commit()
+    assert clean_database.count("tasks") == 1
+    assert checked_out(clean_database) == 0
+
+
+def test_repositories_share_the_transaction(sql_uow: SqlUnitOfWork) -> None:
+    with sql_uow:
+        first = sql_uow.repository(TaskRepository)
+        task = first.add(NewTaskFactory.build(), AT)
+        assert sql_uow.repository(TaskRepository) is first
+        assert first.get(task.id) == task  # visible inside, before any commit
+
+
+def test_a_unique_violation_leaves_as_already_exists(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    with sql_uow:
+        sql_uow.repository(TaskRepository).add(NewTask(title="dup"), AT)
+        sql_uow.commit()
+    with pytest.raises(AlreadyExists), sql_uow:
+        sql_uow.repository(TaskRepository).add(NewTask(title="dup"), AT)
+    assert checked_out(clean_database) == 0
+
+
+def test_a_failing_commit_stores_nothing(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    with pytest.raises(RuntimeError, match="commit refused"), sql_uow:
+        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        session = sql_uow._active()
+        session.flush()
+        original = session.commit
+
+        def refuse() -> None:
+            raise RuntimeError("commit refused")
+
+        session.commit = refuse  # type: ignore[method-assign]
+        try:
+            sql_uow.commit()
+        finally:
+            session.commit = original  # type: ignore[method-assign]
+    assert clean_database.count("tasks") == 0
+    assert checked_out(clean_database) == 0
+
+
+def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -> None:
+    with sql_uow, pytest.raises(RuntimeError, match="already open"), sql_uow:
+        pass
+    with sql_uow:
+        pass
+
+
+def test_an_unregistered_repository_says_where_to_register_it(clean_database: LiveDatabase) -> None:
+    uow = SqlUnitOfWork(partial(Session, clean_database.engine), {})
+    with uow, pytest.raises(LookupError, match=r"api/container\.py"):
+        uow.repository(TaskRepository)
+
+
+def test_outside_its_block_it_refuses_work(sql_uow: SqlUnitOfWork) -> None:
+    with pytest.raises(RuntimeError, match="inside its `with` block"):
+        sql_uow.repository(TaskRepository)
+
+
+def test_an_unreachable_database_is_unavailable() -> None:
+    engine = build_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
+    uow = SqlUnitOfWork(partial(Session, engine), SQL_REPOSITORIES)
+    with pytest.raises(Unavailable), uow:
+        uow.repository(TaskRepository).get(1)
+    engine.dispose()
+
+
+def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_database: LiveDatabase) -> None:
+    """Two updates of one task at once, each reading then writing: on SQLite the
+    second would hit "database is locked" without BEGIN IMMEDIATE, on PostgreSQL
+    its version check would lose without FOR UPDATE. Both must go through."""
+    service = TaskService(sql_unit_of_work(clean_database), attempts=1)  # no retry: queueing alone must do it
+    task = service.create(NewTask(title="contended"))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    class SlowRepository(SQL_REPOSITORIES[TaskRepository]):  # type: ignore[misc, valid-type]
+        def get_for_update(self, task_id: int) -> object:
+            row = super().get_for_update(task_id)
+            time.sleep(0.2)  # hold the lock while the other one arrives
+            return row
+
+    def update(changes: TaskChanges) -> None:
+        uow = SqlUnitOfWork(
+            partial(Session, clean_database.engine, expire_on_commit=False), {TaskRepository: SlowRepository}
+        )
+        barrier.wait()
+        try:
+            TaskService(uow, attempts=1).update(task.id, changes)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=update, args=(TaskChanges(description="from A"),)),
+        threading.Thread(target=update, args=(TaskChanges(status=Status.DONE),)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    final = service.get(task.id)
+    assert (final.description, final.status.value, final.version) == ("from A", "done", 3)
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveDatabase) -> None:
+    # Each of several pooled connections, not just the first one.
+    connections = [sqlite_db.engine.connect() for _ in range(3)]
+    try:
+        for connection in connections:
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar_one() == 1
+            assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+            assert connection.execute(text("SELECT lower('ÄÖÜ')")).scalar_one() == "äöü"
+    finally:
+        for connection in connections:
+            connection.close()

@@ -1,0 +1,176 @@
+"""One contract for every TaskRepository: the fake and SQL on both databases.
+
+A behaviour the fake gets wrong fails here, so unit tests built on the fake
+cannot drift from what the service does in production.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.errors import AlreadyExists
+from domain.pages import PageRequest, SortKey
+from domain.tasks.model import NewTask, Priority, Status, Task, TaskQuery
+from domain.tasks.repository import TaskRepository
+from domain.unit_of_work import UnitOfWork
+from tests.factories import new_tasks
+
+AT = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+
+
+def add(uow: UnitOfWork, *new: NewTask, at: datetime = AT) -> list[Task]:
+    with uow:
+        tasks = uow.repository(TaskRepository).add_many(list(new), at)
+        uow.commit()
+    return tasks
+
+
+def find(uow: UnitOfWork, **query: object) -> tuple[list[str], int]:
+    with uow:
+        page = uow.repository(TaskRepository).find(TaskQuery(**query))  # type: ignore[arg-type]
+    return [t.title for t in page.items], page.total
+
+
+def get(uow: UnitOfWork, task_id: int) -> Task | None:
+    with uow:
+        return uow.repository(TaskRepository).get(task_id)
+
+
+def test_add_then_get_round_trips_every_field(any_uow: UnitOfWork) -> None:
+    with any_uow:
+        task = any_uow.repository(TaskRepository).add(
+            NewTask(title="Ünïcode ✓", description="  verbatim  ", status=Status.IN_PROGRESS, priority=Priority.HIGH),
+            AT,
+        )
+        any_uow.commit()
+    assert get(any_uow, task.id) == task
+    assert task.created_at == task.updated_at == AT
+    assert task.created_at.utcoffset() == timedelta(0)
+    assert task.version == 1
+
+
+def test_get_of_a_missing_id_is_none(any_uow: UnitOfWork) -> None:
+    assert get(any_uow, 123456) is None
+
+
+def test_add_many_returns_input_order_with_ids_that_name_those_rows(any_uow: UnitOfWork) -> None:
+    # Titles in descending order, so an answer sorted by title or by anything but
+    # the input would pair ids and titles wrongly.
+    batch = [NewTask(title=f"bulk {n:03d}") for n in reversed(range(250))]
+    created = add(any_uow, *batch)
+    assert [t.title for t in created] == [n.title for n in batch]
+    for task in created[::25]:
+        assert get(any_uow, task.id) == task
+
+
+def test_a_duplicate_title_is_already_exists_and_the_batch_stores_nothing(any_uow: UnitOfWork) -> None:
+    add(any_uow, NewTask(title="taken"))
+    with pytest.raises(AlreadyExists):
+        add(any_uow, *new_tasks(3), NewTask(title="taken"))
+    assert find(any_uow)[1] == 1
+
+
+def test_titles_compare_exactly(any_uow: UnitOfWork) -> None:
+    add(any_uow, NewTask(title="Title"), NewTask(title="title"), NewTask(title="Title "))
+    assert find(any_uow)[1] == 3
+
+
+def test_update_checks_the_expected_version(any_uow: UnitOfWork) -> None:
+    (task,) = add(any_uow, NewTask(title="v1"))
+    newer = _fields(task, title="v2", version=2)
+    with any_uow:
+        repo = any_uow.repository(TaskRepository)
+        assert repo.update(newer, expected_version=1)
+        any_uow.commit()
+    assert get(any_uow, task.id) == newer
+    stale = _fields(task, title="v3", version=3)
+    with any_uow:
+        assert not any_uow.repository(TaskRepository).update(stale, expected_version=1)
+    assert get(any_uow, task.id) == newer
+
+
+def test_update_to_a_taken_title_is_already_exists(any_uow: UnitOfWork) -> None:
+    _, second = add(any_uow, NewTask(title="one"), NewTask(title="two"))
+    with pytest.raises(AlreadyExists), any_uow:
+        any_uow.repository(TaskRepository).update(_fields(second, title="one", version=2), expected_version=1)
+        any_uow.commit()
+    assert get(any_uow, second.id) == second
+
+
+def test_delete(any_uow: UnitOfWork) -> None:
+    (task,) = add(any_uow, NewTask(title="gone"))
+    with any_uow:
+        repo = any_uow.repository(TaskRepository)
+        assert repo.delete(task.id)
+        assert not repo.delete(task.id)
+        any_uow.commit()
+    assert get(any_uow, task.id) is None
+
+
+def test_get_for_update_reads_like_get(any_uow: UnitOfWork) -> None:
+    (task,) = add(any_uow, NewTask(title="locked"))
+    with any_uow:
+        assert any_uow.repository(TaskRepository).get_for_update(task.id) == task
+    with any_uow:
+        assert any_uow.repository(TaskRepository).get_for_update(task.id + 1000) is None
+
+
+def test_existing_titles(any_uow: UnitOfWork) -> None:
+    add(any_uow, NewTask(title="a"), NewTask(title="b"))
+    with any_uow:
+        assert any_uow.repository(TaskRepository).existing_titles({"b", "c"}) == {"b"}
+        assert any_uow.repository(TaskRepository).existing_titles(set()) == set()
+
+
+class TestFind:
+    @pytest.fixture(autouse=True)
+    def rows(self, any_uow: UnitOfWork) -> None:
+        add(
+            any_uow,
+            NewTask(title="Alpha report", status=Status.TODO, priority=Priority.HIGH),
+            NewTask(title="beta 100% done", status=Status.DONE, priority=Priority.LOW),
+            NewTask(title="gamma_under", status=Status.IN_PROGRESS, priority=Priority.MEDIUM),
+            NewTask(title="ÄRGER im Büro", status=Status.TODO, priority=Priority.LOW),
+            NewTask(title="delta", status=Status.DONE, priority=Priority.HIGH),
+        )
+
+    def test_default_order_is_id(self, any_uow: UnitOfWork) -> None:
+        assert find(any_uow) == (["Alpha report", "beta 100% done", "gamma_under", "ÄRGER im Büro", "delta"], 5)
+
+    def test_filters_take_any_of_several_values(self, any_uow: UnitOfWork) -> None:
+        assert find(any_uow, statuses=frozenset({Status.DONE, Status.IN_PROGRESS}))[1] == 3
+        titles, total = find(any_uow, statuses=frozenset({Status.TODO}), priorities=frozenset({Priority.LOW}))
+        assert (titles, total) == (["ÄRGER im Büro"], 1)
+
+    def test_text_is_a_case_insensitive_substring_even_beyond_ascii(self, any_uow: UnitOfWork) -> None:
+        assert find(any_uow, text="REPORT")[0] == ["Alpha report"]
+        assert find(any_uow, text="ärger")[0] == ["ÄRGER im Büro"]
+        assert find(any_uow, text="BÜRO")[0] == ["ÄRGER im Büro"]
+
+    @pytest.mark.parametrize(("text", "titles"), [("%", ["beta 100% done"]), ("_", ["gamma_under"]), ("a%d", [])])
+    def test_wildcards_in_text_are_literal(self, any_uow: UnitOfWork, text: str, titles: list[str]) -> None:
+        assert find(any_uow, text=text)[0] == titles
+
+    def test_priority_and_status_sort_by_meaning_with_ties_on_id(self, any_uow: UnitOfWork) -> None:
+        titles, _ = find(any_uow, sort=(SortKey("priority"),))
+        assert titles == ["beta 100% done", "ÄRGER im Büro", "gamma_under", "Alpha report", "delta"]
+        titles, _ = find(any_uow, sort=(SortKey("status", descending=True), SortKey("priority")))
+        assert titles == ["beta 100% done", "delta", "gamma_under", "ÄRGER im Büro", "Alpha report"]
+
+    def test_title_sorts_by_code_point(self, any_uow: UnitOfWork) -> None:
+        titles, _ = find(any_uow, sort=(SortKey("title"),))
+        assert titles == sorted(titles)
+        assert titles[0] == "Alpha report"  # upper case before lower case, Ä after both
+
+    def test_pages_and_totals(self, any_uow: UnitOfWork) -> None:
+        assert find(any_uow, page=PageRequest(skip=1, limit=2)) == (["beta 100% done", "gamma_under"], 5)
+        assert find(any_uow, page=PageRequest(skip=4, limit=2)) == (["delta"], 5)
+        assert find(any_uow, page=PageRequest(skip=5, limit=2)) == ([], 5)
+        assert find(any_uow, page=PageRequest(skip=10**30, limit=2)) == ([], 5)
+        assert find(any_uow, text="nothing like it") == ([], 0)
+
+
+def _fields(task: Task, **changes: object) -> Task:
+    values = {name: getattr(task, name) for name in Task.__dataclass_fields__}
+    values.update(changes)
+    return Task(**values)
