@@ -1,0 +1,61 @@
+# Two commands do all the set-up on a fresh machine (Python 3.11 on PATH):
+#   make run    install, migrate the database, serve on $(HOST):$(PORT)
+#   make test   install, then every check: ruff, mypy, import contracts, pytest
+# HOST, PORT, WORKERS and DATABASE_URL come from the environment or the command
+# line: make run DATABASE_URL=postgresql+psycopg://... WORKERS=4
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+# Read by infrastructure.settings (with .env and the defaults there) when given.
+ifdef DATABASE_URL
+export DATABASE_URL
+endif
+
+# uv from PATH, else a private copy bootstrapped with pip into .tools/.
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+VENV := .venv
+BIN := $(VENV)/bin
+# Never download a Python: use the machine's (pyproject.toml asks for 3.11).
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run migrate serve test lint typecheck contracts pytest bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+migrate: install
+	$(BIN)/alembic upgrade head
+
+run: migrate serve
+
+serve: install
+	exec $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--loop uvloop --http httptools --no-access-log
+
+test: install lint typecheck contracts pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy
+
+contracts: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
