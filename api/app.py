@@ -38,6 +38,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         version="1.0.0",
         description="Task tracking over HTTP. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        # A body without Content-Type is read as JSON (the contract is JSON in);
+        # one that declares another type is still refused with 422.
+        strict_content_type=False,
     )
     app.state.container = container
     problems.install(app)

@@ -91,3 +91,9 @@ def test_bodies_that_are_not_a_task_object_are_422(client: TestClient, raw: byte
     response = client.post("/tasks", content=raw, headers={"content-type": "application/json"})
     assert_problem(response, 422)
     assert client.get("/tasks").headers["x-total-count"] == "0"
+
+
+def test_a_body_without_content_type_is_read_as_json_but_another_type_is_422(client: TestClient) -> None:
+    assert client.post("/tasks", content=b'{"title": "no type"}').status_code == 201
+    response = client.post("/tasks", content=b'{"title": "text"}', headers={"content-type": "text/plain"})
+    assert_problem(response, 422)
