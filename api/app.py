@@ -24,9 +24,9 @@ def create_app(container: Container | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Database work runs on worker threads, one pooled connection each at most;
-        # no more threads than connections means none waits for a connection.
+        # no more threads than pooled connections means none waits for one.
         limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = container.settings().db_pool_capacity
+        limiter.total_tokens = container.settings().db_threads
         container.init_resources()
         try:
             yield

@@ -10,7 +10,7 @@ Ts = TypeVarTuple("Ts")
 async def run_blocking(function: Callable[[*Ts], T], *args: *Ts) -> T:
     """Run a service call (blocking database work) on a worker thread.
 
-    The worker threads are capped at the pool's capacity (api/app.py), so a thread
+    The worker threads are capped at the pool's size (api/app.py), so a thread
     that got to run always finds a connection: a burst waits for a thread instead
     of timing out in the pool.
     """

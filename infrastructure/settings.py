@@ -15,7 +15,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user:pw@host/db",
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per worker process")
-    db_max_overflow: int = Field(default=10, ge=0, description="Extra connections allowed under load")
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra connections, beyond the pool, for work outside the request threads"
+    )
     db_pool_timeout: float = Field(default=10.0, gt=0, description="Seconds to wait for a free connection")
     db_pool_recycle: int = Field(
         default=1800, description="Replace connections older than this many seconds (-1: never)"
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     )
 
     @property
-    def db_pool_capacity(self) -> int:
-        """The most connections one worker may hold at once."""
-        return self.db_pool_size + self.db_max_overflow
+    def db_threads(self) -> int:
+        """How many threads may run database work at once in one worker process.
+
+        As many as the pool keeps open: a thread never waits for a connection,
+        and none is opened and closed again per request, as the overflow beyond
+        the pool size would be under sustained load. The overflow stays free for
+        work outside those threads.
+        """
+        return self.db_pool_size
