@@ -20,13 +20,22 @@ from starlette.routing import Match
 
 from api.middleware import request_id_of
 from api.responses import PROBLEM_JSON, json_bytes
-from domain.errors import Conflict, DomainError, NotFound, PreconditionFailed, StaleVersion, Unavailable
+from domain.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+    PreconditionFailed,
+    StaleVersion,
+    Unavailable,
+)
 
 logger = logging.getLogger("api.errors")
 
 RETRY_AFTER_SECONDS = "2"
 
 _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 422),
     (NotFound, 404),
     (PreconditionFailed, 412),
     (Conflict, 409),
@@ -87,7 +96,10 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if status == 500:
         return await unexpected_error(request, exc)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
-    return problem_response(request, status, exc.detail, headers=headers)
+    errors = None
+    if isinstance(exc, InvalidInput):
+        errors = [{"loc": ["body", exc.field], "msg": exc.detail, "type": exc.kind}]
+    return problem_response(request, status, exc.detail, errors=errors, headers=headers)
 
 
 async def validation_error(request: Request, exc: Exception) -> Response:

@@ -35,6 +35,28 @@ class AlreadyExists(Conflict):
     """
 
 
+class ReferenceViolation(Conflict):
+    """A foreign-key rule rejected the write: the row refers to one that does not
+    exist, or a row to be deleted is still referred to.
+
+    Raised from the database's own constraint. Services say what it means for
+    their use case (an unknown author in a new post is bad input; an author with
+    posts cannot be deleted).
+    """
+
+
+class InvalidInput(DomainError):
+    """The request is well-formed but names something that cannot be used.
+
+    `field` is the input field at fault, for the caller to point at.
+    """
+
+    def __init__(self, detail: str, field: str, kind: str = "invalid") -> None:
+        super().__init__(detail)
+        self.field = field
+        self.kind = kind
+
+
 class PreconditionFailed(DomainError):
     """The caller's precondition (an If-Match version) does not hold."""
 

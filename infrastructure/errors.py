@@ -1,7 +1,7 @@
 """Database failures, turned into the domain's errors.
 
-Only failures with a meaning for the caller are translated: a broken unique rule,
-an unreachable or overloaded database. Anything else (a missing table, bad SQL) is
+Only failures with a meaning for the caller are translated: a broken unique or
+foreign-key rule, an unreachable or overloaded database. Anything else (a missing table, bad SQL) is
 a bug and stays an exception that the API reports as a bare 500.
 """
 
@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc as sa_exc
 
-from domain.errors import AlreadyExists, DomainError, Unavailable
+from domain.errors import AlreadyExists, DomainError, ReferenceViolation, Unavailable
 
 # PostgreSQL SQLSTATEs (appendix A of its manual).
 _PG_UNIQUE_VIOLATION = "23505"
+_PG_FOREIGN_KEY_VIOLATION = "23503"
 _PG_UNAVAILABLE_PREFIXES = (
     "08",  # connection exception
     "53",  # insufficient resources: too many connections, out of memory, disk full
@@ -23,6 +24,7 @@ _PG_RETRYABLE = ("40001", "40P01")  # serialization failure, deadlock
 
 # SQLite extended result codes, by name (sqlite3.Error.sqlite_errorname).
 _SQLITE_UNIQUE = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
+_SQLITE_FOREIGN_KEY = "SQLITE_CONSTRAINT_FOREIGNKEY"
 _SQLITE_UNAVAILABLE_PREFIXES = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_FULL")
 
 
@@ -39,6 +41,8 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError | None:
     if isinstance(error, sa_exc.IntegrityError):
         if sqlstate == _PG_UNIQUE_VIOLATION or sqlite_name in _SQLITE_UNIQUE:
             return AlreadyExists("A row with the same unique value already exists")
+        if sqlstate == _PG_FOREIGN_KEY_VIOLATION or sqlite_name == _SQLITE_FOREIGN_KEY:
+            return ReferenceViolation("A row refers to one that does not exist, or is still referred to")
         return None
     if isinstance(error, sa_exc.OperationalError | sa_exc.InterfaceError):
         if sqlite_name is not None:

@@ -1,0 +1,55 @@
+"""Which database failures become which domain errors (infrastructure/errors.py)."""
+
+import sqlite3
+
+import psycopg
+import pytest
+from sqlalchemy import exc as sa_exc
+
+from domain.errors import AlreadyExists, DomainError, ReferenceViolation, Unavailable
+from infrastructure.errors import to_domain_error
+
+
+def sqlite_error(kind: type[sqlite3.Error], name: str) -> sqlite3.Error:
+    error = kind("boom")
+    error.sqlite_errorname = name
+    return error
+
+
+def pg_error(kind: type[psycopg.Error], sqlstate: str | None) -> psycopg.Error:
+    error = kind("boom")
+    error.sqlstate = sqlstate
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            sa_exc.IntegrityError("INSERT", {}, sqlite_error(sqlite3.IntegrityError, "SQLITE_CONSTRAINT_UNIQUE")),
+            AlreadyExists,
+        ),
+        (
+            sa_exc.IntegrityError("INSERT", {}, sqlite_error(sqlite3.IntegrityError, "SQLITE_CONSTRAINT_FOREIGNKEY")),
+            ReferenceViolation,
+        ),
+        (sa_exc.IntegrityError("INSERT", {}, sqlite_error(sqlite3.IntegrityError, "SQLITE_CONSTRAINT_CHECK")), None),
+        (sa_exc.OperationalError("SELECT", {}, sqlite_error(sqlite3.OperationalError, "SQLITE_BUSY")), Unavailable),
+        (sa_exc.OperationalError("SELECT", {}, sqlite_error(sqlite3.OperationalError, "SQLITE_ERROR")), None),
+        (sa_exc.IntegrityError("INSERT", {}, pg_error(psycopg.IntegrityError, "23505")), AlreadyExists),
+        (sa_exc.IntegrityError("INSERT", {}, pg_error(psycopg.IntegrityError, "23503")), ReferenceViolation),
+        (sa_exc.IntegrityError("INSERT", {}, pg_error(psycopg.IntegrityError, "23514")), None),
+        (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, None)), Unavailable),
+        (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, "57P01")), Unavailable),
+        (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, "40P01")), Unavailable),
+        (sa_exc.ProgrammingError("SELECT", {}, pg_error(psycopg.ProgrammingError, "42P01")), None),
+        (sa_exc.TimeoutError("pool"), Unavailable),
+    ],
+    ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value),
+)
+def test_translation(error: sa_exc.SQLAlchemyError, expected: type[DomainError] | None) -> None:
+    translated = to_domain_error(error)
+    if expected is None:
+        assert translated is None
+    else:
+        assert type(translated) is expected
