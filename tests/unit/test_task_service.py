@@ -154,13 +154,13 @@ class RacingTaskRepository(FakeTaskRepository):
             assert current is not None
             rival = replace(current, priority=Priority.HIGH, version=current.version + 1)
             self.rival_commits.append(rival)
-            self._state.rows[task.id] = rival
+            self._rows.by_id[task.id] = rival
         return super().update(task, expected_version)
 
     def restore(self, snapshot: Any) -> None:
         super().restore(snapshot)
         for rival in self.rival_commits:
-            self._state.rows[rival.id] = rival
+            self._rows.by_id[rival.id] = rival
 
 
 class TestConcurrentUpdates:
