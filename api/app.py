@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api import problems
 from api.container import Container
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
-from api.routers import operations, tasks
+from api.routers import authors, operations, posts, tasks
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -49,4 +49,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
     app.include_router(operations.router)
     app.include_router(tasks.router)
+    app.include_router(authors.router)
+    app.include_router(posts.router)
     return app

@@ -4,9 +4,15 @@ which interface. Routers ask it for services; tests override its providers."""
 from dependency_injector import containers, providers
 from sqlalchemy.orm import Session
 
+from domain.authors.repository import AuthorRepository
+from domain.authors.service import AuthorService
+from domain.posts.repository import PostRepository
+from domain.posts.service import PostService
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import DatabaseProbe, engine_resource
+from infrastructure.repositories.authors import SqlAuthorRepository
+from infrastructure.repositories.posts import SqlPostRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import SqlUnitOfWork
@@ -24,6 +30,8 @@ class Container(containers.DeclarativeContainer):
     repositories = providers.Object(
         {
             TaskRepository: SqlTaskRepository,
+            AuthorRepository: SqlAuthorRepository,
+            PostRepository: SqlPostRepository,
         }
     )
 
@@ -31,5 +39,7 @@ class Container(containers.DeclarativeContainer):
     unit_of_work = providers.Factory(SqlUnitOfWork, session_factory=session.provider, repositories=repositories)
 
     task_service = providers.Factory(TaskService, uow=unit_of_work)
+    author_service = providers.Factory(AuthorService, uow=unit_of_work)
+    post_service = providers.Factory(PostService, uow=unit_of_work)
 
     database_probe = providers.Factory(DatabaseProbe, engine=engine)

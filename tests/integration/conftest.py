@@ -4,15 +4,14 @@ from functools import partial
 import pytest
 from sqlalchemy.orm import Session
 
-from domain.tasks.repository import TaskRepository
+from api.container import Container
 from domain.unit_of_work import UnitOfWork
-from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.unit_of_work import SqlUnitOfWork
-from tests.fakes.tasks import FakeTaskRepository
-from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.fakes import fake_unit_of_work
 from tests.support.databases import LiveDatabase
 
-SQL_REPOSITORIES = {TaskRepository: SqlTaskRepository}
+# The production mapping of interfaces to SQL repositories, whatever it holds.
+SQL_REPOSITORIES = Container.repositories()
 
 
 def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
@@ -24,7 +23,7 @@ def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
 def any_uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWork]:
     """A unit of work over each implementation: the fake and both databases."""
     if request.param == "fake":
-        yield FakeUnitOfWork({TaskRepository: FakeTaskRepository()})
+        yield fake_unit_of_work()
         return
     database: LiveDatabase = request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "postgres_db")
     try:

@@ -1,9 +1,11 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
+from tests.fakes import fake_repositories
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
 
@@ -20,13 +22,19 @@ class TickingClock:
 
 
 @pytest.fixture
-def tasks() -> FakeTaskRepository:
-    return FakeTaskRepository()
+def repositories() -> dict[type, Any]:
+    return fake_repositories()
 
 
 @pytest.fixture
-def uow(tasks: FakeTaskRepository) -> FakeUnitOfWork:
-    return FakeUnitOfWork({TaskRepository: tasks})
+def tasks(repositories: dict[type, Any]) -> FakeTaskRepository:
+    fake: FakeTaskRepository = repositories[TaskRepository]
+    return fake
+
+
+@pytest.fixture
+def uow(repositories: dict[type, Any]) -> FakeUnitOfWork:
+    return FakeUnitOfWork(repositories)
 
 
 @pytest.fixture

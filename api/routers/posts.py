@@ -1,0 +1,71 @@
+"""Post routes: parse, call one service method, shape the reply."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.responses import Response
+
+from api.concurrency import run_blocking
+from api.dependencies import container_of
+from api.pagination import list_response
+from api.params import Id, Limit, Skip
+from api.problems import documented
+from api.responses import json_response
+from api.schemas.posts import PostCreate, PostOut
+from domain.pages import PageRequest
+from domain.posts.model import PostQuery
+from domain.posts.service import PostService
+
+router = APIRouter(tags=["posts"])
+
+LIST_PARAMETERS = ("author_id",)
+
+
+async def post_service(request: Request) -> PostService:
+    return container_of(request).post_service()
+
+
+PostServiceDep = Annotated[PostService, Depends(post_service)]
+AuthorFilter = Annotated[Id | None, Query(description="Only this author's posts ([] when there is no such author)")]
+
+
+@router.post(
+    "/posts",
+    status_code=201,
+    response_model=PostOut,
+    summary="Create a post (its author must exist: 422 otherwise)",
+    responses=documented(413, 422, 503),
+)
+async def create_post(body: PostCreate, service: PostServiceDep) -> Response:
+    post = await run_blocking(service.create, body.to_domain())
+    return json_response(post, 201, {"Location": f"/posts/{post.id}"})
+
+
+@router.get(
+    "/posts",
+    response_model=list[PostOut],
+    summary="List posts with their authors (id order)",
+    responses=documented(422, 503),
+)
+async def list_posts(
+    request: Request, service: PostServiceDep, author_id: AuthorFilter = None, skip: Skip = 0, limit: Limit = 50
+) -> Response:
+    query = PostQuery(author_id=author_id, page=PageRequest(skip=skip, limit=limit))
+    return list_response(request, await run_blocking(service.find, query), query.page, LIST_PARAMETERS)
+
+
+@router.get("/posts/{post_id}", response_model=PostOut, summary="Get a post", responses=documented(404, 422, 503))
+async def get_post(post_id: Id, service: PostServiceDep) -> Response:
+    return json_response(await run_blocking(service.get, post_id))
+
+
+@router.delete(
+    "/posts/{post_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete a post",
+    responses=documented(404, 422, 503),
+)
+async def delete_post(post_id: Id, service: PostServiceDep) -> Response:
+    await run_blocking(service.delete, post_id)
+    return Response(status_code=204)

@@ -1,0 +1,44 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict
+
+from api.params import text, text_schema
+from domain.posts.model import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, NewPost
+
+Title = Annotated[
+    str,
+    AfterValidator(text(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True)),
+    text_schema(min_length=1, max_length=TITLE_MAX_LENGTH),
+]
+Body = Annotated[
+    str, AfterValidator(text(max_length=BODY_MAX_LENGTH, trim=False)), text_schema(max_length=BODY_MAX_LENGTH)
+]
+
+
+class PostCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"title": "Notes", "body": "...", "author_id": 1}]}
+    )
+
+    title: Title
+    body: Body = ""
+    # A JSON integer: not "3", not 3.0, not true.
+    author_id: Annotated[int, Strict()]
+
+    def to_domain(self) -> NewPost:
+        return NewPost(title=self.title, body=self.body, author_id=self.author_id)
+
+
+class AuthorSummaryOut(BaseModel):
+    id: int
+    name: str
+
+
+class PostOut(BaseModel):
+    id: int
+    title: str
+    body: str
+    author_id: int
+    author: AuthorSummaryOut
+    created_at: datetime

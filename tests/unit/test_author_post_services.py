@@ -1,0 +1,87 @@
+"""AuthorService and PostService on fakes."""
+
+from typing import Any
+
+import pytest
+
+from domain.authors.model import NewAuthor
+from domain.authors.service import AuthorService
+from domain.errors import Conflict, InvalidInput, NotFound
+from domain.ids import MAX_ID
+from domain.pages import PageRequest
+from domain.posts.model import AuthorSummary, NewPost, PostQuery
+from domain.posts.repository import PostRepository
+from domain.posts.service import PostService
+from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.unit.conftest import TickingClock
+
+
+@pytest.fixture
+def authors(uow: FakeUnitOfWork, clock: TickingClock) -> AuthorService:
+    return AuthorService(uow, clock=clock)
+
+
+@pytest.fixture
+def posts(uow: FakeUnitOfWork, clock: TickingClock) -> PostService:
+    return PostService(uow, clock=clock)
+
+
+def test_a_post_embeds_its_author(authors: AuthorService, posts: PostService, clock: TickingClock) -> None:
+    ada = authors.create(NewAuthor(name="Ada"))
+    post = posts.create(NewPost(title="Notes", author_id=ada.id))
+    assert post.author == AuthorSummary(id=ada.id, name="Ada")
+    assert (post.body, post.author_id, post.created_at) == ("", ada.id, clock.now)
+    assert posts.get(post.id) == post
+
+
+@pytest.mark.parametrize("author_id", [999, 0, -4, MAX_ID + 1])
+def test_a_post_of_no_author_is_invalid_input_naming_it_and_stores_nothing(
+    posts: PostService, repositories: dict[type, Any], author_id: int
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        posts.create(NewPost(title="Orphan", author_id=author_id))
+    assert raised.value.field == "author_id"
+    assert str(author_id) in raised.value.detail
+    assert repositories[PostRepository].find(PostQuery()).total == 0
+
+
+def test_an_author_with_posts_cannot_be_deleted(authors: AuthorService, posts: PostService) -> None:
+    ada = authors.create(NewAuthor(name="Ada"))
+    post = posts.create(NewPost(title="Notes", author_id=ada.id))
+    with pytest.raises(Conflict, match="still has posts"):
+        authors.delete(ada.id)
+    assert authors.get(ada.id) == ada
+    posts.delete(post.id)
+    authors.delete(ada.id)
+    with pytest.raises(NotFound, match="Author not found"):
+        authors.get(ada.id)
+
+
+def test_deleting_a_missing_author_or_post_is_not_found(authors: AuthorService, posts: PostService) -> None:
+    with pytest.raises(NotFound, match="Author not found"):
+        authors.delete(5)
+    with pytest.raises(NotFound, match="Post not found"):
+        posts.delete(5)
+
+
+def test_the_author_filter_and_an_authors_posts(authors: AuthorService, posts: PostService) -> None:
+    ada, bob, cy = (authors.create(NewAuthor(name=name)) for name in ("Ada", "Bob", "Cy"))
+    for n in range(3):
+        posts.create(NewPost(title=f"a{n}", author_id=ada.id))
+    posts.create(NewPost(title="b0", author_id=bob.id))
+    assert [p.title for p in posts.find(PostQuery(author_id=ada.id)).items] == ["a0", "a1", "a2"]
+    assert posts.find(PostQuery(author_id=cy.id)).total == 0
+    assert posts.find(PostQuery(author_id=12345)).total == 0
+    assert posts.find(PostQuery(author_id=MAX_ID + 1)).total == 0
+    page = posts.of_author(ada.id, PageRequest(skip=1, limit=1))
+    assert ([p.title for p in page.items], page.total) == (["a1"], 3)
+    assert posts.of_author(cy.id, PageRequest()).total == 0
+    with pytest.raises(NotFound, match="Author not found"):
+        posts.of_author(12345, PageRequest())
+
+
+def test_authors_list_in_id_order(authors: AuthorService) -> None:
+    for name in ("b", "a", "c"):
+        authors.create(NewAuthor(name=name))
+    page = authors.find(PageRequest(limit=2))
+    assert ([a.name for a in page.items], page.total) == (["b", "a"], 3)
