@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from api.concurrency import run_blocking
@@ -12,12 +12,13 @@ from api.params import Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
 from api.routers.posts import PostServiceDep
+from api.routing import api_router
 from api.schemas.authors import AuthorCreate, AuthorOut
 from api.schemas.posts import PostOut
 from domain.authors.service import AuthorService
 from domain.pages import PageRequest
 
-router = APIRouter(tags=["authors"])
+router = api_router(tags=["authors"])
 
 
 async def author_service(request: Request) -> AuthorService:

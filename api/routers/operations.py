@@ -1,15 +1,16 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from starlette.responses import Response
 
 from api.concurrency import run_blocking
 from api.dependencies import container_of
 from api.problems import Problem
 from api.responses import JSON
+from api.routing import api_router
 from infrastructure.database import DatabaseProbe
 
-router = APIRouter(tags=["operations"])
+router = api_router(tags=["operations"])
 
 _OK = b'{"status":"ok"}'
 _READY = b'{"status":"ok","database":"ok"}'

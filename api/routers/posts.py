@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Depends, Query, Request
 from starlette.responses import Response
 
 from api.concurrency import run_blocking
@@ -11,12 +11,13 @@ from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
+from api.routing import api_router
 from api.schemas.posts import PostCreate, PostOut
 from domain.pages import PageRequest
 from domain.posts.model import PostQuery
 from domain.posts.service import PostService
 
-router = APIRouter(tags=["posts"])
+router = api_router(tags=["posts"])
 
 LIST_PARAMETERS = ("author_id",)
 

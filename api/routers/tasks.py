@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Query, Request
+from fastapi import Body, Depends, Header, Query, Request
 from pydantic import AfterValidator
 from starlette.responses import Response
 
@@ -13,12 +13,13 @@ from api.pagination import list_response
 from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_validator
 from api.problems import MethodNotAllowed, documented
 from api.responses import json_response
+from api.routing import api_router
 from api.schemas.tasks import TaskCreate, TaskOut, TaskUpdate
 from domain.pages import PageRequest
 from domain.tasks.model import SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
 from domain.tasks.service import TaskService
 
-router = APIRouter(tags=["tasks"])
+router = api_router(tags=["tasks"])
 
 MAX_BULK = 1000
 # The query parameters each list endpoint understands besides skip and limit

@@ -1,0 +1,41 @@
+"""Routers whose requests parse JSON with orjson.
+
+orjson is several times faster than the json module, and it refuses what a
+careful API should refuse as malformed JSON (422): nesting deeper than 1,024
+levels (json.loads would hit Python's recursion limit and FastAPI would answer
+400), numbers that overflow a double, lone surrogates, invalid UTF-8. Every
+router of this app is made with `api_router`.
+"""
+
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+import orjson
+from fastapi import APIRouter
+from fastapi.routing import APIRoute
+from starlette.requests import Request
+from starlette.responses import Response
+
+_UNREAD = object()
+
+
+class OrjsonRequest(Request):
+    async def json(self) -> Any:
+        if getattr(self, "_json", _UNREAD) is _UNREAD:
+            # orjson.JSONDecodeError is a json.JSONDecodeError: FastAPI's 422.
+            self._json = orjson.loads(await self.body())
+        return self._json
+
+
+class OrjsonRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            return await handler(OrjsonRequest(request.scope, request.receive, request._send))
+
+        return handle
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    return APIRouter(route_class=OrjsonRoute, **kwargs)
