@@ -15,12 +15,7 @@ from domain.errors import AlreadyExists, DomainError, ReferenceViolation, Unavai
 # PostgreSQL SQLSTATEs (appendix A of its manual).
 _PG_UNIQUE_VIOLATION = "23505"
 _PG_FOREIGN_KEY_VIOLATION = "23503"
-_PG_UNAVAILABLE_PREFIXES = (
-    "08",  # connection exception
-    "53",  # insufficient resources: too many connections, out of memory, disk full
-    "57P",  # operator intervention: admin shutdown, crash shutdown, cannot connect now
-)
-_PG_RETRYABLE = ("40001", "40P01")  # serialization failure, deadlock
+_PG_PROGRAM_LIMIT = "54"  # statement too complex, too many columns: a bug, not an outage
 
 # SQLite extended result codes, by name (sqlite3.Error.sqlite_errorname).
 _SQLITE_UNIQUE = ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY")
@@ -49,8 +44,11 @@ def to_domain_error(error: sa_exc.SQLAlchemyError) -> DomainError | None:
             if sqlite_name.startswith(_SQLITE_UNAVAILABLE_PREFIXES):
                 return Unavailable("The database is busy or cannot be opened")
             return None
-        # psycopg raises connection failures without a SQLSTATE: nothing answered.
-        if sqlstate is None or sqlstate.startswith(_PG_UNAVAILABLE_PREFIXES) or sqlstate in _PG_RETRYABLE:
+        # psycopg's OperationalError is the database not serving us now: no
+        # answer (no SQLSTATE), a shutdown or terminated backend (57P), a database
+        # that refuses connections (55000), too many clients (53), a deadlock or
+        # serialization failure (40), a cancelled statement (57014). All pass.
+        if sqlstate is None or not sqlstate.startswith(_PG_PROGRAM_LIMIT):
             return Unavailable("The database cannot be reached")
     return None
 

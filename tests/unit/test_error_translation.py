@@ -42,6 +42,8 @@ def pg_error(kind: type[psycopg.Error], sqlstate: str | None) -> psycopg.Error:
         (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, None)), Unavailable),
         (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, "57P01")), Unavailable),
         (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, "40P01")), Unavailable),
+        (sa_exc.OperationalError("connect", {}, pg_error(psycopg.OperationalError, "55000")), Unavailable),
+        (sa_exc.OperationalError("SELECT", {}, pg_error(psycopg.OperationalError, "54001")), None),
         (sa_exc.ProgrammingError("SELECT", {}, pg_error(psycopg.ProgrammingError, "42P01")), None),
         (sa_exc.TimeoutError("pool"), Unavailable),
     ],
