@@ -8,17 +8,30 @@ tests skip with the reason; with CI=true they fail instead.
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
+from infrastructure.database import build_engine
+from infrastructure.settings import Settings
 from tests.support.databases import LiveDatabase, postgres_conninfo, postgres_database, sqlite_database
+from tests.support.pgbouncer import pgbouncer_binary, running_pgbouncer
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 START_POSTGRES = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
 
-DATABASES = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+DATABASES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+# The API suite runs a third time through PgBouncer, with prepared statements off.
+API_DATABASES = [*DATABASES, pytest.param("pgbouncer", marks=[pytest.mark.postgres, pytest.mark.pgbouncer])]
+
+
+def missing(reason: str) -> None:
+    """Skip the test for want of a service, or fail it under CI=true."""
+    if IN_CI:
+        pytest.fail(f"{reason}. Under CI=true a missing service is a failure, not a skip.")
+    pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +40,7 @@ def postgres_server() -> str:
     try:
         psycopg.connect(postgres_conninfo(POSTGRES_URL), connect_timeout=3).close()
     except psycopg.Error as exc:
-        reason = f"PostgreSQL is not reachable at {POSTGRES_URL} ({str(exc).strip()}); start it: {START_POSTGRES}"
-        if IN_CI:
-            pytest.fail(f"{reason}. Under CI=true a missing PostgreSQL is a failure, not a skip.")
-        pytest.skip(reason)
+        missing(f"PostgreSQL is not reachable at {POSTGRES_URL} ({str(exc).strip()}); start it: {START_POSTGRES}")
     return POSTGRES_URL
 
 
@@ -47,11 +57,23 @@ def postgres_db(postgres_server: str) -> Iterator[LiveDatabase]:
         yield database
 
 
+@pytest.fixture(scope="session")
+def pgbouncer_db(postgres_db: LiveDatabase) -> Iterator[LiveDatabase]:
+    """The session's PostgreSQL database behind PgBouncer in transaction mode, as
+    Neon's pooler or a PgBouncer in production would put it."""
+    if pgbouncer_binary() is None:
+        missing("PgBouncer is not installed (apt-get install pgbouncer; .ci/run does it)")
+    with running_pgbouncer(postgres_db.url) as url:
+        defaults: dict[str, Any] = {"db_prepared_statements": False}
+        engine = build_engine(Settings(database_url=url, **defaults))
+        yield LiveDatabase("pgbouncer", url, engine, defaults)
+        engine.dispose()
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def database(request: pytest.FixtureRequest) -> LiveDatabase:
     """A migrated database of each kind, shared by the session."""
-    fixture = "sqlite_db" if request.param == "sqlite" else "postgres_db"
-    db: LiveDatabase = request.getfixturevalue(fixture)
+    db: LiveDatabase = request.getfixturevalue(f"{request.param}_db")
     return db
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.container import Container
+from tests.conftest import API_DATABASES
 from tests.support.databases import LiveDatabase
 
 
@@ -52,6 +53,13 @@ def build_container(
         providers.Factory(session_class, bind=container.engine, expire_on_commit=False, autoflush=False)
     )
     return container
+
+
+@pytest.fixture(scope="session", params=API_DATABASES)
+def database(request: pytest.FixtureRequest) -> LiveDatabase:
+    """Here: SQLite, PostgreSQL, and PostgreSQL through PgBouncer."""
+    db: LiveDatabase = request.getfixturevalue(f"{request.param}_db")
+    return db
 
 
 @pytest.fixture(scope="session")

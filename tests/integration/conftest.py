@@ -19,13 +19,13 @@ def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
     return SqlUnitOfWork(session, SQL_REPOSITORIES)
 
 
-@pytest.fixture(params=["fake", "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWork]:
     """A unit of work over each implementation: the fake and both databases."""
     if request.param == "fake":
         yield fake_unit_of_work()
         return
-    database: LiveDatabase = request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "postgres_db")
+    database: LiveDatabase = request.getfixturevalue(f"{request.param}_db")
     try:
         yield sql_unit_of_work(database)
         assert database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ with Alembic and dropped at the end, so that runs never see each other's rows.
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,18 +32,20 @@ def migrate(url: str) -> None:
 
 @dataclass
 class LiveDatabase:
-    kind: str  # "sqlite" or "postgresql"
+    kind: str  # "sqlite", "postgresql", or "pgbouncer" (PostgreSQL behind PgBouncer)
     url: str
     engine: Engine
+    defaults: dict[str, Any] = field(default_factory=dict)
+    """Settings the app needs for this database (no prepared statements behind PgBouncer)."""
 
     def settings(self, **overrides: Any) -> Settings:
-        return Settings(database_url=self.url, **overrides)
+        return Settings(database_url=self.url, **{**self.defaults, **overrides})
 
     def clean(self) -> None:
         """Empty every table and restart the ids, so each test starts from nothing."""
         tables = [table.name for table in reversed(metadata.sorted_tables)]
         with self.engine.begin() as connection:
-            if self.kind == "postgresql":
+            if self.kind != "sqlite":
                 connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
