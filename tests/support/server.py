@@ -1,0 +1,74 @@
+"""A real server process: uvicorn serving the app, as `make serve` does."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+from tests.support.databases import ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def running_server(
+    log_dir: Path, database_url: str, workers: int = 1, app: str = "api.main:app", **settings: str
+) -> Iterator[ServerProcess]:
+    port = free_port()
+    log = log_dir / f"server-{port}.log"
+    env = {**os.environ, "DATABASE_URL": database_url, **{k.upper(): v for k, v in settings.items()}}
+    command = [
+        sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+    ]  # fmt: skip
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    server = ServerProcess(f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_until_serving(server)
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+
+
+def _wait_until_serving(server: ServerProcess, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"the server exited:\n{server.log_text()}")
+        try:
+            if httpx2.get(f"{server.url}/health", timeout=1).status_code == 200:
+                return
+        except httpx2.TransportError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the server did not answer /health in {timeout} s:\n{server.log_text()}")
