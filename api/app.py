@@ -1,5 +1,6 @@
 """The application factory."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -7,9 +8,11 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import problems
+from api.concurrency import DatabaseCalls
 from api.container import Container
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.routers import authors, operations, posts, tasks
+from api.routing import include_routes
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -20,14 +23,20 @@ def create_app(container: Container | None = None) -> FastAPI:
     Tests pass a container whose providers they have overridden.
     """
     container = container or Container()
+    settings = container.settings()
+    calls = DatabaseCalls(sqlite=settings.is_sqlite, pool_size=settings.db_pool_size)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # Database work runs on worker threads, one pooled connection each at most;
-        # no more threads than pooled connections means none waits for one.
-        limiter = anyio.to_thread.current_default_thread_limiter()
-        limiter.total_tokens = container.settings().db_threads
+        # Each worker thread holds one pooled connection at most: no more threads
+        # than connections means none waits for one (see DatabaseCalls).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = calls.thread_limit
         container.init_resources()
+        # What exists now (modules, routes, compiled schemas) lives as long as the
+        # process: keep it out of the garbage collector's full passes, which would
+        # otherwise walk it again and again under load.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:
@@ -38,17 +47,15 @@ def create_app(container: Container | None = None) -> FastAPI:
         version="1.0.0",
         description="Task tracking over HTTP. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
-        # A body without Content-Type is read as JSON (the contract is JSON in);
-        # one that declares another type is still refused with 422.
-        strict_content_type=False,
     )
     app.state.container = container
+    app.state.database_calls = calls
     problems.install(app)
     # Added last = outermost: the request id exists before anything can fail.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestIdMiddleware)
-    app.include_router(operations.router)
-    app.include_router(tasks.router)
-    app.include_router(authors.router)
-    app.include_router(posts.router)
+    include_routes(app, operations.router)
+    include_routes(app, tasks.router)
+    include_routes(app, authors.router)
+    include_routes(app, posts.router)
     return app

@@ -2,7 +2,6 @@
 which interface. Routers ask it for services; tests override its providers."""
 
 from dependency_injector import containers, providers
-from sqlalchemy.orm import Session
 
 from domain.authors.repository import AuthorRepository
 from domain.authors.service import AuthorService
@@ -24,7 +23,8 @@ class Container(containers.DeclarativeContainer):
     # Built once per process (at startup), disposed at shutdown.
     engine = providers.Resource(engine_resource, settings=settings)
 
-    session = providers.Factory(Session, bind=engine, expire_on_commit=False, autoflush=False)
+    # How a unit of work gets its connection (tests wrap it to watch connections).
+    connect = engine.provided.connect
 
     # Domain repository interface -> its SQL implementation (one line per aggregate).
     repositories = providers.Object(
@@ -36,7 +36,7 @@ class Container(containers.DeclarativeContainer):
     )
 
     # A fresh unit of work, and service around it, for every request.
-    unit_of_work = providers.Factory(SqlUnitOfWork, session_factory=session.provider, repositories=repositories)
+    unit_of_work = providers.Factory(SqlUnitOfWork, connect=connect, repositories=repositories)
 
     task_service = providers.Factory(TaskService, uow=unit_of_work)
     author_service = providers.Factory(AuthorService, uow=unit_of_work)

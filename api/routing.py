@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,4 +38,19 @@ class OrjsonRoute(APIRoute):
 
 
 def api_router(**kwargs: Any) -> APIRouter:
-    return APIRouter(route_class=OrjsonRoute, **kwargs)
+    # A body without Content-Type is read as JSON (the contract is JSON in); one
+    # that declares another type is still refused with 422.
+    return APIRouter(route_class=OrjsonRoute, strict_content_type=False, **kwargs)
+
+
+def include_routes(app: FastAPI, router: APIRouter) -> None:
+    """Add `router`'s routes to the app's own router.
+
+    FastAPI's include_router keeps each included router behind a matching layer
+    that costs every request ~25 us (measured: 82 -> 50 us for GET /health
+    in-process). Our routers have no prefix and no router-level dependencies,
+    which is all that layer would add.
+    """
+    if router.prefix or router.dependencies:
+        raise ValueError("include_routes adds routes as they are: use include_router for this router")
+    app.router.routes.extend(router.routes)

@@ -15,8 +15,16 @@ class UnitOfWork(Protocol):
     - every repository obtained inside one block works in the same transaction;
     - the resources behind it (a database session) are released when the block ends;
     - one object may be entered again after the block ends (a retry), each time
-      with a fresh transaction; it is not entered twice at once.
+      with a fresh transaction; it is not entered twice at once;
+    - `with uow.reading():` opens a block that only reads: it must not write or
+      commit, and the storage may spare it a transaction of its own (each
+      statement then sees the latest committed data, as PostgreSQL's READ
+      COMMITTED does inside a transaction anyway).
     """
+
+    def reading(self) -> Self:
+        """This unit of work, for one block that only reads."""
+        ...
 
     def __enter__(self) -> Self: ...
 

@@ -23,7 +23,9 @@ class Settings(BaseSettings):
         default=1800, description="Replace connections older than this many seconds (-1: never)"
     )
     db_pool_pre_ping: bool = Field(
-        default=True, description="Test each connection as it leaves the pool (detects restarts)"
+        default=False,
+        description="PostgreSQL: test each connection as it leaves the pool, at one round trip per request. "
+        "Off, a connection broken by a restart fails its request (503) and the pool then replaces them all",
     )
     db_connect_timeout: int = Field(default=5, ge=1, description="Seconds to wait for a new connection")
     db_prepared_statements: bool = Field(
@@ -36,12 +38,5 @@ class Settings(BaseSettings):
     )
 
     @property
-    def db_threads(self) -> int:
-        """How many threads may run database work at once in one worker process.
-
-        As many as the pool keeps open: a thread never waits for a connection,
-        and none is opened and closed again per request, as the overflow beyond
-        the pool size would be under sustained load. The overflow stays free for
-        work outside those threads.
-        """
-        return self.db_pool_size
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,31 +1,21 @@
-"""Author routes: parse, call one service method, shape the reply."""
+"""Author routes: parse, call one service method, shape the reply.
+(Services come from the container in the body, as in api/routers/tasks.py.)"""
 
-from typing import Annotated
-
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
-from api.concurrency import run_blocking
+from api.concurrency import database_calls
 from api.dependencies import container_of
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
-from api.routers.posts import PostServiceDep
 from api.routing import api_router
 from api.schemas.authors import AuthorCreate, AuthorOut
 from api.schemas.posts import PostOut
-from domain.authors.service import AuthorService
 from domain.pages import PageRequest
 
 router = api_router(tags=["authors"])
-
-
-async def author_service(request: Request) -> AuthorService:
-    return container_of(request).author_service()
-
-
-Service = Annotated[AuthorService, Depends(author_service)]
 
 
 @router.post(
@@ -35,24 +25,27 @@ Service = Annotated[AuthorService, Depends(author_service)]
     summary="Create an author",
     responses=documented(413, 422, 503),
 )
-async def create_author(body: AuthorCreate, service: Service) -> Response:
-    author = await run_blocking(service.create, body.to_domain())
+async def create_author(request: Request, body: AuthorCreate) -> Response:
+    service = container_of(request).author_service()
+    author = await database_calls(request).run(service.create, body.to_domain())
     return json_response(author, 201, {"Location": f"/authors/{author.id}"})
 
 
 @router.get(
     "/authors", response_model=list[AuthorOut], summary="List authors (id order)", responses=documented(422, 503)
 )
-async def list_authors(request: Request, service: Service, skip: Skip = 0, limit: Limit = 50) -> Response:
+async def list_authors(request: Request, skip: Skip = 0, limit: Limit = 50) -> Response:
+    service = container_of(request).author_service()
     page = PageRequest(skip=skip, limit=limit)
-    return list_response(request, await run_blocking(service.find, page), page, ())
+    return list_response(request, await database_calls(request).run(service.find, page), page, ())
 
 
 @router.get(
     "/authors/{author_id}", response_model=AuthorOut, summary="Get an author", responses=documented(404, 422, 503)
 )
-async def get_author(author_id: Id, service: Service) -> Response:
-    return json_response(await run_blocking(service.get, author_id))
+async def get_author(request: Request, author_id: Id) -> Response:
+    service = container_of(request).author_service()
+    return json_response(await database_calls(request).run(service.get, author_id))
 
 
 @router.delete(
@@ -62,8 +55,9 @@ async def get_author(author_id: Id, service: Service) -> Response:
     summary="Delete an author who has no posts",
     responses=documented(404, 409, 422, 503),
 )
-async def delete_author(author_id: Id, service: Service) -> Response:
-    await run_blocking(service.delete, author_id)
+async def delete_author(request: Request, author_id: Id) -> Response:
+    service = container_of(request).author_service()
+    await database_calls(request).run(service.delete, author_id)
     return Response(status_code=204)
 
 
@@ -73,8 +67,7 @@ async def delete_author(author_id: Id, service: Service) -> Response:
     summary="An author's posts (id order)",
     responses=documented(404, 422, 503),
 )
-async def list_author_posts(
-    request: Request, author_id: Id, posts: PostServiceDep, skip: Skip = 0, limit: Limit = 50
-) -> Response:
+async def list_author_posts(request: Request, author_id: Id, skip: Skip = 0, limit: Limit = 50) -> Response:
+    posts = container_of(request).post_service()
     page = PageRequest(skip=skip, limit=limit)
-    return list_response(request, await run_blocking(posts.of_author, author_id, page), page, ())
+    return list_response(request, await database_calls(request).run(posts.of_author, author_id, page), page, ())

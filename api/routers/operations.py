@@ -1,14 +1,11 @@
-from typing import Annotated
-
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.responses import Response
 
-from api.concurrency import run_blocking
+from api.concurrency import database_calls
 from api.dependencies import container_of
-from api.problems import Problem
+from api.problems import documented
 from api.responses import JSON
 from api.routing import api_router
-from infrastructure.database import DatabaseProbe
 
 router = api_router(tags=["operations"])
 
@@ -16,20 +13,13 @@ _OK = b'{"status":"ok"}'
 _READY = b'{"status":"ok","database":"ok"}'
 
 
-async def database_probe(request: Request) -> DatabaseProbe:
-    return container_of(request).database_probe()
-
-
 @router.get("/health", summary="Liveness: the process serves requests (never touches the database)")
 async def health() -> Response:
     return Response(_OK, media_type=JSON)
 
 
-@router.get(
-    "/ready",
-    summary="Readiness: the database answers",
-    responses={503: {"model": Problem, "description": "The database cannot be reached"}},
-)
-async def ready(probe: Annotated[DatabaseProbe, Depends(database_probe)]) -> Response:
-    await run_blocking(probe.check)
+@router.get("/ready", summary="Readiness: the database answers", responses=documented(503))
+async def ready(request: Request) -> Response:
+    probe = container_of(request).database_probe()
+    await database_calls(request).run(probe.check)
     return Response(_READY, media_type=JSON)

@@ -25,14 +25,14 @@ class AuthorService:
     def get(self, author_id: int) -> Author:
         if not is_storable_id(author_id):
             raise NotFound(ENTITY, author_id)
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             author = uow.repository(AuthorRepository).get(author_id)
         if author is None:
             raise NotFound(ENTITY, author_id)
         return author
 
     def find(self, page: PageRequest) -> Page[Author]:
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             return uow.repository(AuthorRepository).find(page)
 
     def delete(self, author_id: int) -> None:

@@ -33,7 +33,7 @@ class PostService:
     def get(self, post_id: int) -> Post:
         if not is_storable_id(post_id):
             raise NotFound(ENTITY, post_id)
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             post = uow.repository(PostRepository).get(post_id)
         if post is None:
             raise NotFound(ENTITY, post_id)
@@ -43,14 +43,14 @@ class PostService:
         """An author filter naming no author gives an empty page, not an error."""
         if query.author_id is not None and not is_storable_id(query.author_id):
             return Page([], 0)
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             return uow.repository(PostRepository).find(query)
 
     def of_author(self, author_id: int, page: PageRequest) -> Page[Post]:
         """An author's posts; NotFound when there is no such author."""
         if not is_storable_id(author_id):
             raise NotFound("Author", author_id)
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             posts = uow.repository(PostRepository).find(PostQuery(author_id=author_id, page=page))
             # A post proves its author exists (foreign key); only no posts at all
             # leaves the question open.

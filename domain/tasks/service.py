@@ -45,7 +45,7 @@ class TaskService:
             # The insert failed on the database's own constraint; only now look up
             # which title was taken, to name it (a failed transaction cannot be
             # used for that on PostgreSQL, hence a fresh unit of work).
-            with self._uow as uow:
+            with self._uow.reading() as uow:
                 taken = uow.repository(TaskRepository).existing_titles(seen)
             culprit = next((item.title for item in new if item.title in taken), None)
             if culprit is None:
@@ -55,14 +55,14 @@ class TaskService:
     def get(self, task_id: int) -> Task:
         if not is_storable_id(task_id):
             raise NotFound(ENTITY, task_id)
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             task = uow.repository(TaskRepository).get(task_id)
         if task is None:
             raise NotFound(ENTITY, task_id)
         return task
 
     def find(self, query: TaskQuery) -> Page[Task]:
-        with self._uow as uow:
+        with self._uow.reading() as uow:
             return uow.repository(TaskRepository).find(query)
 
     def update(

@@ -26,7 +26,7 @@ class SqlAuthorRepository(SqlRepository):
     """domain.authors.repository.AuthorRepository on SQL."""
 
     def get(self, author_id: int) -> Author | None:
-        row = self._session.execute(_BY_ID, {"id": author_id}).first()
+        row = self._connection.execute(_BY_ID, {"id": author_id}).first()
         return _author(row) if row is not None else None
 
     def find(self, page: PageRequest) -> Page[Author]:
@@ -34,7 +34,7 @@ class SqlAuthorRepository(SqlRepository):
 
     def add(self, new: NewAuthor, at: datetime) -> Author:
         values: dict[str, Any] = {"name": new.name, "created_at": at}
-        return new.stored_as(self._session.execute(_INSERT, values).scalar_one(), at)
+        return new.stored_as(self._connection.execute(_INSERT, values).scalar_one(), at)
 
     def delete(self, author_id: int) -> bool:
-        return bool(self._session.execute(_DELETE, {"id": author_id}).rowcount)  # type: ignore[attr-defined]
+        return bool(self._connection.execute(_DELETE, {"id": author_id}).rowcount)

@@ -3,8 +3,7 @@
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Row, Select
 
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
@@ -19,14 +18,14 @@ AnySelect = Select[*tuple[Any, ...]]
 class SqlRepository:
     """Base of the SQL repositories.
 
-    Repositories run Core statements on the unit of work's session and build
+    Repositories run Core statements on the unit of work's connection and build
     domain entities from the rows: no ORM instance ever leaves a repository, so
-    nothing can lazy-load or expire once the session is closed, and a row costs a
-    tuple instead of an identity-mapped object.
+    nothing can lazy-load or expire once the unit of work ends, and a row costs
+    a tuple instead of an identity-mapped object.
     """
 
-    def __init__(self, session: Session) -> None:
-        self._session = session
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
 
     def _lock_for_write(self) -> None:
         """Declare, before the first statement, that this transaction will write.
@@ -36,7 +35,11 @@ class SqlRepository:
         writer got in between; this way it waits its turn. PostgreSQL needs no
         such thing (its row locks are taken by SELECT ... FOR UPDATE).
         """
-        self._session.connection(execution_options={SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+        if self._connection.dialect.name != "sqlite":
+            return
+        if self._connection.in_transaction():
+            raise RuntimeError("declare the write before the unit of work's first statement")
+        self._connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
 
     def _page(
         self,
@@ -51,10 +54,10 @@ class SqlRepository:
         COUNT (a scan of every matching row) is skipped.
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
-        items = [entity(row) for row in self._session.execute(rows.offset(offset).limit(request.limit))]
+        items = [entity(row) for row in self._connection.execute(rows.offset(offset).limit(request.limit)).all()]
         total = total_from_page(request, len(items))
         if total is None:
-            total = self._session.execute(count).scalar_one()
+            total = self._connection.execute(count).scalar_one()
         return Page(items, total)
 
 

@@ -39,7 +39,7 @@ class SqlPostRepository(SqlRepository):
     """domain.posts.repository.PostRepository on SQL."""
 
     def get(self, post_id: int) -> Post | None:
-        row = self._session.execute(_BY_ID, {"id": post_id}).first()
+        row = self._connection.execute(_BY_ID, {"id": post_id}).first()
         return _post(row) if row is not None else None
 
     def find(self, query: PostQuery) -> Page[Post]:
@@ -54,9 +54,9 @@ class SqlPostRepository(SqlRepository):
         # The INSERT first: the foreign key, not a look-up before it, decides
         # whether the author exists. Then the author's name, for the answer.
         values = {"title": new.title, "body": new.body, "author_id": new.author_id, "created_at": at}
-        post_id = self._session.execute(_INSERT, values).scalar_one()
-        name = self._session.execute(_AUTHOR_NAME, {"id": new.author_id}).scalar_one()
+        post_id = self._connection.execute(_INSERT, values).scalar_one()
+        name = self._connection.execute(_AUTHOR_NAME, {"id": new.author_id}).scalar_one()
         return new.stored_as(post_id, AuthorSummary(id=new.author_id, name=name), at)
 
     def delete(self, post_id: int) -> bool:
-        return bool(self._session.execute(_DELETE, {"id": post_id}).rowcount)  # type: ignore[attr-defined]
+        return bool(self._connection.execute(_DELETE, {"id": post_id}).rowcount)

@@ -76,12 +76,12 @@ class SqlTaskRepository(SqlRepository):
     """domain.tasks.repository.TaskRepository on SQL."""
 
     def get(self, task_id: int) -> Task | None:
-        row = self._session.execute(_BY_ID, {"id": task_id}).first()
+        row = self._connection.execute(_BY_ID, {"id": task_id}).first()
         return _task(row) if row is not None else None
 
     def get_for_update(self, task_id: int) -> Task | None:
         self._lock_for_write()
-        row = self._session.execute(_BY_ID_FOR_UPDATE, {"id": task_id}).first()
+        row = self._connection.execute(_BY_ID_FOR_UPDATE, {"id": task_id}).first()
         return _task(row) if row is not None else None
 
     def find(self, query: TaskQuery) -> Page[Task]:
@@ -97,7 +97,7 @@ class SqlTaskRepository(SqlRepository):
         return self._page(rows, count, query.page, _task)
 
     def add(self, new: NewTask, at: datetime) -> Task:
-        task_id = self._session.execute(_INSERT, _values(new, at)).scalar_one()
+        task_id = self._connection.execute(_INSERT, _values(new, at)).scalar_one()
         return new.stored_as(task_id, at)
 
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
@@ -105,12 +105,12 @@ class SqlTaskRepository(SqlRepository):
         # statements (one per 1,000 rows). Neither database promises RETURNING rows
         # in input order, and asking SQLAlchemy to sort them makes it fall back to
         # one INSERT per row on SQLite; the unique title names each row instead.
-        rows = self._session.execute(_INSERT_MANY, [_values(item, at) for item in new])
+        rows = self._connection.execute(_INSERT_MANY, [_values(item, at) for item in new])
         ids = {title: task_id for task_id, title in rows}
         return [item.stored_as(ids[item.title], at) for item in new]
 
     def update(self, task: Task, expected_version: int) -> bool:
-        result = self._session.execute(
+        result = self._connection.execute(
             _UPDATE,
             {
                 "task_id": task.id,
@@ -123,12 +123,12 @@ class SqlTaskRepository(SqlRepository):
                 "version": task.version,
             },
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        return bool(result.rowcount)
 
     def delete(self, task_id: int) -> bool:
-        return bool(self._session.execute(_DELETE, {"id": task_id}).rowcount)  # type: ignore[attr-defined]
+        return bool(self._connection.execute(_DELETE, {"id": task_id}).rowcount)
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:
         if not titles:
             return set()
-        return set(self._session.execute(select(_t.title).where(_t.title.in_(list(titles)))).scalars())
+        return set(self._connection.execute(select(_t.title).where(_t.title.in_(list(titles)))).scalars())

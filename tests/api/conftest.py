@@ -1,8 +1,8 @@
 """The app under test: the real container, with the test database's engine and
 settings put in through provider overrides, on SQLite and on PostgreSQL.
 
-Each test gets a client on a clean database; afterwards every session the app
-opened must be closed and the pool must have nothing checked out.
+Each test gets a client on a clean database; afterwards every connection the
+app opened must be closed and the pool must have nothing checked out.
 """
 
 from collections.abc import Callable, Iterator
@@ -12,7 +12,7 @@ import pytest
 from dependency_injector import providers
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 from api.app import create_app
 from api.container import Container
@@ -20,38 +20,49 @@ from tests.conftest import API_DATABASES
 from tests.support.databases import LiveDatabase
 
 
-class TrackedSession(Session):
-    """A Session that remembers whether it was closed."""
+class ConnectionLog:
+    """Every connection the app's units of work open, to check each was closed."""
 
-    opened: list["TrackedSession"] = []  # noqa: RUF012 (shared on purpose, reset per test)
+    def __init__(self) -> None:
+        self.opened: list[Connection] = []
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.closed = False
-        TrackedSession.opened.append(self)
+    def connect_with(
+        self, engine: Engine, prepare: Callable[[Connection], None] | None = None
+    ) -> Callable[[], Connection]:
+        """A stand-in for `engine.connect` that records, and first lets `prepare`
+        change the connection (to make its commit fail, say)."""
 
-    def close(self) -> None:
-        self.closed = True
-        super().close()
+        def connect() -> Connection:
+            connection = engine.connect()
+            self.opened.append(connection)
+            if prepare is not None:
+                prepare(connection)
+            return connection
+
+        return connect
+
+    def left_open(self) -> list[Connection]:
+        return [connection for connection in self.opened if not connection.closed]
+
+
+CONNECTIONS = ConnectionLog()
 
 
 def build_container(
     database: LiveDatabase,
-    session_class: type[Session] = TrackedSession,
     *,
     own_engine: bool = False,
+    prepare: Callable[[Connection], None] | None = None,
     **settings: Any,
 ) -> Container:
     """The production container on the test database. With `own_engine` the
     container builds its engine from `settings` (to test pool sizes), else it
-    shares the database's engine."""
+    shares the database's engine. Its connections are recorded in CONNECTIONS."""
     container = Container()
     container.settings.override(providers.Object(database.settings(**settings)))
     if not own_engine:
         container.engine.override(providers.Object(database.engine))
-    container.session.override(
-        providers.Factory(session_class, bind=container.engine, expire_on_commit=False, autoflush=False)
-    )
+    container.connect.override(providers.Callable(CONNECTIONS.connect_with, container.engine, prepare))
     return container
 
 
@@ -69,11 +80,10 @@ def app(database: LiveDatabase) -> FastAPI:
 
 @pytest.fixture
 def client(app: FastAPI, clean_database: LiveDatabase) -> Iterator[TestClient]:
-    TrackedSession.opened.clear()
+    CONNECTIONS.opened = []
     with TestClient(app) as test_client:
         yield test_client
-    left_open = [s for s in TrackedSession.opened if not s.closed]
-    assert not left_open, f"{len(left_open)} session(s) left open"
+    assert not CONNECTIONS.left_open(), f"{len(CONNECTIONS.left_open())} connection(s) left open"
 
 
 @pytest.fixture

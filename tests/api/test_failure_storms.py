@@ -1,5 +1,5 @@
 """Storms of failing requests, all at once, leak nothing: afterwards the pool
-has no connection out, every session is closed, and the next requests work.
+has no connection out, every connection is closed, and the next requests work.
 
 Each failure happens while the request holds a connection, which is where a
 leak would come from: a 404 after its SELECT, a 409 from the unique index, a
@@ -17,7 +17,7 @@ from sqlalchemy import exc as sa_exc
 
 from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
-from tests.api.conftest import TrackedSession, build_container
+from tests.api.conftest import CONNECTIONS, build_container
 from tests.support.databases import LiveDatabase
 
 UNAVAILABLE_ID = 503_503
@@ -41,7 +41,7 @@ def test_storms_of_every_failure_leak_nothing(clean_database: LiveDatabase, clie
     container.repositories.override(providers.Object({**container.repositories(), TaskRepository: Stormy}))
     client: TestClient = client_for(container, raise_server_exceptions=False)
     taken = client.post("/tasks", json={"title": "taken"}).json()
-    TrackedSession.opened.clear()
+    CONNECTIONS.opened = []
 
     requests: list[tuple[str, str, dict[str, Any]]] = []
     for n in range(15):
@@ -70,7 +70,8 @@ def test_storms_of_every_failure_leak_nothing(clean_database: LiveDatabase, clie
 
     assert statuses == Counter({404: 15, 409: 15, 412: 15, 422: 30, 503: 15, 500: 15})
     assert clean_database.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
-    assert all(session.closed for session in TrackedSession.opened)
+    assert CONNECTIONS.opened
+    assert CONNECTIONS.left_open() == []
     for n in range(10):
         assert client.post("/tasks", json={"title": f"after the storm {n}"}).status_code == 201
     assert client.get("/tasks").headers["x-total-count"] == "11"

@@ -22,6 +22,13 @@ class FakeUnitOfWork:
         self.commits = 0
         self.rollbacks = 0
         self.entered = 0
+        self._reading = False
+
+    def reading(self) -> Self:
+        if self._before is not None:
+            raise RuntimeError("this unit of work is already open")
+        self._reading = True
+        return self
 
     def __enter__(self) -> Self:
         if self._before is not None:
@@ -37,17 +44,24 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         before, self._before = self._before, None
+        reading, self._reading = self._reading, False
         if before is None:
             return
         # Whatever was not committed goes: restore the state of the last commit.
+        changed = False
         for kind, repo in self._repositories.items():
             if repo.snapshot() != before[kind]:
                 repo.restore(before[kind])
                 self.rollbacks += 1
+                changed = True
+        if reading and changed and exc is None:
+            raise AssertionError("a unit of work opened with reading() wrote")
 
     def commit(self) -> None:
         if self._before is None:
             raise RuntimeError("use the unit of work inside its `with` block")
+        if self._reading:
+            raise RuntimeError("a unit of work opened with reading() cannot commit")
         self._before = {kind: copy.deepcopy(repo.snapshot()) for kind, repo in self._repositories.items()}
         self.commits += 1
 

@@ -1,8 +1,6 @@
 from collections.abc import Iterator
-from functools import partial
 
 import pytest
-from sqlalchemy.orm import Session
 
 from api.container import Container
 from domain.unit_of_work import UnitOfWork
@@ -15,8 +13,7 @@ SQL_REPOSITORIES = Container.repositories()
 
 
 def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
-    session = partial(Session, database.engine, expire_on_commit=False, autoflush=False)
-    return SqlUnitOfWork(session, SQL_REPOSITORIES)
+    return SqlUnitOfWork(database.engine.connect, SQL_REPOSITORIES)
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,15 +1,13 @@
-"""The SQL unit of work's contract, on both databases: it owns the session and
+"""The SQL unit of work's contract, on both databases: it owns the connection and
 the transaction, rolls back unless told to commit, always gives the connection
 back, and lets only domain errors out."""
 
 import threading
 import time
 from datetime import UTC, datetime
-from functools import partial
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.orm import Session
 
 from domain.errors import AlreadyExists, Unavailable
 from domain.tasks.model import NewTask, Status, TaskChanges
@@ -73,18 +71,13 @@ def test_a_unique_violation_leaves_as_already_exists(sql_uow: SqlUnitOfWork, cle
 def test_a_failing_commit_stores_nothing(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     with pytest.raises(RuntimeError, match="commit refused"), sql_uow:
         sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
-        session = sql_uow._active()
-        session.flush()
-        original = session.commit
+        connection = sql_uow._active()
 
         def refuse() -> None:
             raise RuntimeError("commit refused")
 
-        session.commit = refuse  # type: ignore[method-assign]
-        try:
-            sql_uow.commit()
-        finally:
-            session.commit = original  # type: ignore[method-assign]
+        connection.commit = refuse  # type: ignore[method-assign]
+        sql_uow.commit()
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
 
@@ -97,7 +90,7 @@ def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -
 
 
 def test_an_unregistered_repository_says_where_to_register_it(clean_database: LiveDatabase) -> None:
-    uow = SqlUnitOfWork(partial(Session, clean_database.engine), {})
+    uow = SqlUnitOfWork(clean_database.engine.connect, {})
     with uow, pytest.raises(LookupError, match=r"api/container\.py"):
         uow.repository(TaskRepository)
 
@@ -109,7 +102,7 @@ def test_outside_its_block_it_refuses_work(sql_uow: SqlUnitOfWork) -> None:
 
 def test_an_unreachable_database_is_unavailable() -> None:
     engine = build_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
-    uow = SqlUnitOfWork(partial(Session, engine), SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(engine.connect, SQL_REPOSITORIES)
     with pytest.raises(Unavailable), uow:
         uow.repository(TaskRepository).get(1)
     engine.dispose()
@@ -131,9 +124,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
             return row
 
     def update(changes: TaskChanges) -> None:
-        uow = SqlUnitOfWork(
-            partial(Session, clean_database.engine, expire_on_commit=False), {TaskRepository: SlowRepository}
-        )
+        uow = SqlUnitOfWork(clean_database.engine.connect, {TaskRepository: SlowRepository})
         barrier.wait()
         try:
             TaskService(uow, attempts=1).update(task.id, changes)
@@ -164,3 +155,20 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveData
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(
+    sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
+) -> None:
+    with sql_uow.reading():
+        assert sql_uow.repository(TaskRepository).get(1) is None
+        driver = sql_uow._active().connection.driver_connection
+        if clean_database.kind != "sqlite":  # SQLite keeps its local BEGIN (one snapshot per list)
+            assert driver.autocommit  # type: ignore[union-attr]  # psycopg sends no BEGIN/ROLLBACK
+        with pytest.raises(RuntimeError, match="cannot commit"):
+            sql_uow.commit()
+    with sql_uow:  # the next block is an ordinary one again
+        sql_uow.repository(TaskRepository).add(NewTask(title="after reading"), AT)
+        assert sql_uow._active().in_transaction()
+        sql_uow.commit()
+    assert clean_database.count("tasks") == 1

@@ -66,6 +66,8 @@ def pg_server(postgres_db: LiveDatabase, tmp_path_factory: pytest.TempPathFactor
         Path(tmp_path_factory.mktemp("outage")), postgres_db.url, workers=2, db_pool_size="4"
     ) as server:
         yield server
+    # The outage terminated the tests' own pooled connections too.
+    postgres_db.engine.dispose()
     postgres_db.clean()
 
 

@@ -39,3 +39,13 @@ def test_commit_keeps_what_came_before_it_only(
 def test_cannot_be_entered_twice_at_once(uow: FakeUnitOfWork) -> None:
     with uow, pytest.raises(RuntimeError), uow:
         pass
+
+
+def test_a_reading_block_may_not_write_or_commit(
+    uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock
+) -> None:
+    with pytest.raises(AssertionError, match="wrote"), uow.reading():
+        uow.repository(TaskRepository).add(NewTask(title="sneaky"), clock())
+    assert tasks.get(1) is None
+    with pytest.raises(RuntimeError, match="cannot commit"), uow.reading():
+        uow.commit()
