@@ -2,10 +2,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, ForeignKey, Identity, Index, String, Text
-from sqlmodel import Field, Relationship, SQLModel, UTCDateTime
+from sqlmodel import Field, Relationship, SQLModel
 
 from domain.posts.model import TITLE_MAX_LENGTH
-from infrastructure.tables.columns import ID
+from infrastructure.tables.columns import ID, UTCTimestamp
 
 if TYPE_CHECKING:
     from infrastructure.tables.authors import AuthorRow
@@ -27,6 +27,6 @@ class PostRow(SQLModel, table=True):
     # has posts. (Not RESTRICT: SQLite reports that one as a trigger failure,
     # which reads as any other constraint.)
     author_id: int = Field(sa_column=Column(ID, ForeignKey("authors.id"), nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
 
     author: "AuthorRow" = Relationship(back_populates="posts", sa_relationship_kwargs={"lazy": "raise"})
