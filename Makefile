@@ -57,5 +57,9 @@ contracts: install
 pytest: install
 	$(BIN)/pytest
 
+# The benchmark scenarios against this project alone (needs wrk); see tests/bench/run.py.
+bench: install
+	$(BIN)/python tests/bench/run.py
+
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache

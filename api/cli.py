@@ -1,0 +1,220 @@
+"""Administration from the command line: `python -m api.cli COMMAND`.
+
+    migrate                               apply the Alembic migrations to DATABASE_URL
+    seed [--tasks N] [--authors N] [--posts N]
+                                          add that many rows, through the services
+    counts                                how many rows each table holds
+
+Reads the same settings as the server (environment, then `.env`). A bad
+DATABASE_URL or an unreachable database is a one-line error and exit status 2
+or 3, never a stack trace.
+"""
+
+import argparse
+import secrets
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, make_url, select
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from api.container import Container
+from domain.authors.model import NewAuthor
+from domain.errors import DomainError
+from domain.posts.model import NewPost
+from domain.tasks.model import NewTask, Priority, Status
+from infrastructure.settings import Settings
+from infrastructure.tables import metadata
+
+T = TypeVar("T")
+
+ROOT = Path(__file__).resolve().parents[1]
+BATCH = 1000
+WORDS = ("report", "deploy", "review", "refactor", "write", "test", "docs", "release", "audit", "plan")
+
+
+class CommandError(Exception):
+    """A failure the user can act on: printed as one line, no stack."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the migrations to DATABASE_URL")
+    seed = commands.add_parser("seed", help="add tasks, authors and posts")
+    seed.add_argument("--tasks", type=_count, default=1000)
+    seed.add_argument("--authors", type=_count, default=100)
+    seed.add_argument("--posts", type=_count, default=1000)
+    seed.add_argument("--quiet", action="store_true", help="no progress bars")
+    commands.add_parser("counts", help="rows per table")
+    args = parser.parse_args(argv)
+    try:
+        container = _container()
+        if args.command == "migrate":
+            _migrate(container, out)
+        elif args.command == "seed":
+            if args.posts and not args.authors and _counts(container)["authors"] == 0:
+                raise CommandError("posts need authors: pass --authors N as well", 2)
+            _seed(container, args.tasks, args.authors, args.posts, None if args.quiet else err)
+            _print_counts(container, out)
+        else:
+            _print_counts(container, out)
+    except CommandError as exc:
+        print(f"error: {exc}", file=err)
+        return exc.status
+    return 0
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _container() -> Container:
+    try:
+        settings = Settings()
+        container = Container()
+        container.settings.override(settings)
+        container.engine()  # builds it: a malformed URL fails here
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise CommandError(f"DATABASE_URL is not a database URL this service can use ({_reason(exc)})", 2) from None
+    return container
+
+
+def _reachable(container: Container) -> None:
+    try:
+        container.database_probe().check()
+    except DomainError:
+        url = container.settings().database_url
+        raise CommandError(f"cannot reach the database at {_redacted(url)}", 3) from None
+
+
+def _migrate(container: Container, out: TextIO) -> None:
+    _reachable(container)
+    config = Config(toml_file=str(ROOT / "pyproject.toml"))
+    config.attributes["database_url"] = container.settings().database_url
+    try:
+        command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise CommandError(f"the migration failed: {_reason(exc)}", 3) from None
+    print("migrated to the latest revision", file=out)
+
+
+def _seed(container: Container, tasks: int, authors: int, posts: int, progress: TextIO | None) -> None:
+    _reachable(container)
+    run = secrets.token_hex(3)  # titles stay unique when a database is seeded twice
+    task_service = container.task_service()
+    statuses, priorities = list(Status), list(Priority)
+    with _Progress("tasks", tasks, progress) as bar:
+        for start in range(0, tasks, BATCH):
+            batch = [
+                NewTask(
+                    title=f"Task {n:07d} {WORDS[n % len(WORDS)]} ({run})",
+                    description=None if n % 3 == 0 else f"Seeded task number {n}",
+                    status=statuses[n % 3],
+                    priority=priorities[(n // 3) % 3],
+                )
+                for n in range(start + 1, min(start + BATCH, tasks) + 1)
+            ]
+            _checked(task_service.create_many, batch)
+            bar.advance(len(batch))
+    author_service = container.author_service()
+    author_ids: list[int] = []
+    with _Progress("authors", authors, progress) as bar:
+        for n in range(1, authors + 1):
+            author_ids.append(_checked(author_service.create, NewAuthor(name=f"Author {n:05d}")).id)
+            bar.advance(1)
+    if posts and not author_ids:
+        author_ids = _existing_author_ids(container)
+    post_service = container.post_service()
+    with _Progress("posts", posts, progress) as bar:
+        for n in range(1, posts + 1):
+            author_id = author_ids[n % len(author_ids)]
+            _checked(post_service.create, NewPost(title=f"Post {n:06d}", author_id=author_id, body="Seeded post."))
+            bar.advance(1)
+
+
+def _checked(call: Callable[..., T], *args: object) -> T:
+    try:
+        return call(*args)
+    except DomainError as exc:
+        raise CommandError(exc.detail, 3) from None
+
+
+def _existing_author_ids(container: Container) -> list[int]:
+    authors = metadata.tables["authors"]
+    with container.engine().connect() as connection:
+        return list(connection.execute(select(authors.c.id).order_by(authors.c.id)).scalars())
+
+
+def _counts(container: Container) -> dict[str, int]:
+    _reachable(container)
+    with container.engine().connect() as connection:
+        return {
+            table.name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+            for table in metadata.sorted_tables
+        }
+
+
+def _print_counts(container: Container, out: TextIO) -> None:
+    for table, rows in _counts(container).items():
+        print(f"{table:<10} {rows:>10,}", file=out)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal stream (or nothing)."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, total: int, stream: TextIO | None) -> None:
+        self.label, self.total, self.stream, self.done = label, total, stream, 0
+
+    def __enter__(self) -> "_Progress":
+        self._draw()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.stream is not None and self.total:
+            print(file=self.stream)
+
+    def advance(self, count: int) -> None:
+        before = self._filled()
+        self.done += count
+        if self._filled() != before or self.done == self.total:
+            self._draw()
+
+    def _filled(self) -> int:
+        return self.WIDTH * self.done // self.total if self.total else self.WIDTH
+
+    def _draw(self) -> None:
+        if self.stream is None or not self.total:
+            return
+        filled = self._filled()
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        print(f"\r{self.label:<8} [{bar}] {self.done:>9,}/{self.total:,}", end="", file=self.stream, flush=True)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def _redacted(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
