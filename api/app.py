@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import problems
+from api import logs, metrics, problems
 from api.concurrency import DatabaseCalls
 from api.container import Container
-from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.openapi import with_problem_responses
 from api.routers import authors, operations, posts, tasks
 from api.routing import include_routes
 
@@ -26,12 +27,16 @@ def create_app(container: Container | None = None) -> FastAPI:
     settings = container.settings()
     calls = DatabaseCalls(sqlite=settings.is_sqlite, pool_size=settings.db_pool_size)
 
+    # Now, not at startup: the server's own lines that follow take the same form.
+    logs.configure(settings)
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # Each worker thread holds one pooled connection at most: no more threads
         # than connections means none waits for one (see DatabaseCalls).
         anyio.to_thread.current_default_thread_limiter().total_tokens = calls.thread_limit
         container.init_resources()
+        metrics.watch_pool(container.engine())
         # What exists now (modules, routes, compiled schemas) lives as long as the
         # process: keep it out of the garbage collector's full passes, which would
         # otherwise walk it again and again under load.
@@ -40,7 +45,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         try:
             yield
         finally:
+            # uvicorn calls this after the requests in flight have been answered.
             container.shutdown_resources()
+            metrics.worker_exiting()
+            logs.SERVER.info("stopped: requests answered, database pool closed")
 
     app = FastAPI(
         title="Tasks",
@@ -51,11 +59,13 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.state.container = container
     app.state.database_calls = calls
     problems.install(app)
-    # Added last = outermost: the request id exists before anything can fail.
+    # Added last = outermost: the request id exists before anything can fail, and
+    # the request line times everything within.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(RequestContextMiddleware)
     include_routes(app, operations.router)
     include_routes(app, tasks.router)
     include_routes(app, authors.router)
     include_routes(app, posts.router)
+    with_problem_responses(app)
     return app

@@ -3,6 +3,7 @@ which interface. Routers ask it for services; tests override its providers."""
 
 from dependency_injector import containers, providers
 
+from api.metrics import timed_connect, unit_of_work_ended
 from domain.authors.repository import AuthorRepository
 from domain.authors.service import AuthorService
 from domain.posts.repository import PostRepository
@@ -23,8 +24,9 @@ class Container(containers.DeclarativeContainer):
     # Built once per process (at startup), disposed at shutdown.
     engine = providers.Resource(engine_resource, settings=settings)
 
-    # How a unit of work gets its connection (tests wrap it to watch connections).
-    connect = engine.provided.connect
+    # How a unit of work gets its connection, timed for the pool metrics (tests
+    # replace it to watch connections).
+    connect = providers.Callable(timed_connect, engine.provided.connect)
 
     # Domain repository interface -> its SQL implementation (one line per aggregate).
     repositories = providers.Object(
@@ -36,7 +38,9 @@ class Container(containers.DeclarativeContainer):
     )
 
     # A fresh unit of work, and service around it, for every request.
-    unit_of_work = providers.Factory(SqlUnitOfWork, connect=connect, repositories=repositories)
+    unit_of_work = providers.Factory(
+        SqlUnitOfWork, connect=connect, repositories=repositories, on_end=providers.Object(unit_of_work_ended)
+    )
 
     task_service = providers.Factory(TaskService, uow=unit_of_work)
     author_service = providers.Factory(AuthorService, uow=unit_of_work)

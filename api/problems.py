@@ -18,19 +18,28 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from api.middleware import request_id_of
+from api import logs, metrics
+from api.middleware import request_id_of, route_of
 from api.responses import PROBLEM_JSON, json_bytes
 from domain.errors import (
+    AlreadyExists,
     Conflict,
     DomainError,
     InvalidInput,
     NotFound,
     PreconditionFailed,
+    ReferenceViolation,
     StaleVersion,
     Unavailable,
 )
 
-logger = logging.getLogger("api.errors")
+# What a 409 was about, for the conflicts metric.
+_CONFLICT_KINDS: tuple[tuple[type[DomainError], str], ...] = (
+    (AlreadyExists, "duplicate"),
+    (ReferenceViolation, "still_referenced"),
+    (StaleVersion, "concurrent"),
+    (Conflict, "concurrent"),
+)
 
 RETRY_AFTER_SECONDS = "2"
 
@@ -96,6 +105,9 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     if status == 500:
         return await unexpected_error(request, exc)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
+    if status == 409:
+        metrics.conflict(next(kind for cls, kind in _CONFLICT_KINDS if isinstance(exc, cls)))
+    _log_error(request, status, type(exc).__name__, cause=exc.__cause__ if status == 503 else None)
     errors = None
     if isinstance(exc, InvalidInput):
         errors = [{"loc": ["body", exc.field], "msg": exc.detail, "type": exc.kind}]
@@ -106,11 +118,13 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     # Only where and what: never the input back (it may be huge, or a secret).
     errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    _log_error(request, 422, "RequestValidationError", fields=[".".join(map(str, e["loc"])) for e in errors])
     return problem_response(request, 422, _validation_detail(errors), errors=errors)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    _log_error(request, exc.status_code, HTTPStatus(exc.status_code).phrase)
     if exc.status_code == 404:
         return problem_response(request, 404, "There is no resource at this path")
     if exc.status_code == 405:
@@ -122,16 +136,35 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = request_id_of(request.scope)
-    logger.error(
+    logs.ERRORS.error(
         "unhandled error request_id=%s %s %s",
         request_id,
         request.method,
-        request.url.path,
+        route_of(request.scope),
         exc_info=exc,
-        extra={"request_id": request_id},
+        extra={"request_id": request_id, "status": 500, "error": type(exc).__name__},
     )
     # ServerErrorMiddleware sends this outside the request id middleware.
     return problem_response(request, 500, "Internal server error", headers={"X-Request-ID": request_id})
+
+
+def _log_error(
+    request: Request, status: int, kind: str, *, cause: BaseException | None = None, fields: list[str] | None = None
+) -> None:
+    """A line for an error answer: its kind, never its detail (which may quote
+    the request). A 503 names the database failure behind it, by type only."""
+    extra: dict[str, Any] = {
+        "request_id": request_id_of(request.scope),
+        "status": status,
+        "error": kind,
+        "route": route_of(request.scope),
+    }
+    if cause is not None:
+        extra["cause"] = type(cause).__name__
+    if fields:
+        extra["fields"] = fields
+    level = logging.WARNING if status >= 500 else logging.INFO
+    logs.ERRORS.log(level, "%d %s", status, kind, extra=extra)
 
 
 def install(app: FastAPI) -> None:

@@ -19,6 +19,8 @@ SQLITE_BEGIN_OPTION = "sqlite_begin"
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
     pool = {
+        # SQL parameters are request data: keep them out of exception texts (logs).
+        "hide_parameters": True,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,

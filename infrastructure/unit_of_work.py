@@ -41,12 +41,21 @@ class SqlUnitOfWork:
     repository never touches this class.
     """
 
-    def __init__(self, connect: Callable[[], Connection], repositories: Mapping[Any, RepositoryFactory]) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Connection],
+        repositories: Mapping[Any, RepositoryFactory],
+        on_end: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_end`, if given, hears how each block ended: "committed",
+        "rolled_back" or "read_only" (the container counts them)."""
         self._connect = connect
         self._repositories = repositories
+        self._on_end = on_end
         self._connection: Connection | None = None
         self._open: dict[Any, object] = {}
         self._reading = False
+        self._committed = False
 
     def reading(self) -> Self:
         if self._connection is not None:
@@ -71,7 +80,9 @@ class SqlUnitOfWork:
     ) -> None:
         connection, self._connection = self._connection, None
         self._open.clear()
-        self._reading = False
+        if self._on_end is not None and connection is not None:
+            self._on_end("read_only" if self._reading else "committed" if self._committed else "rolled_back")
+        self._reading = self._committed = False
         if connection is not None:
             if exc is None:
                 with translate_database_errors():
@@ -89,6 +100,7 @@ class SqlUnitOfWork:
         if self._reading:
             raise RuntimeError("a unit of work opened with reading() cannot commit")
         self._active().commit()
+        self._committed = True
 
     def repository(self, interface: type[R]) -> R:
         repository = self._open.get(interface)

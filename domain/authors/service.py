@@ -3,7 +3,7 @@
 from domain.authors.model import Author, NewAuthor
 from domain.authors.repository import AuthorRepository
 from domain.clock import Clock, utc_now
-from domain.errors import Conflict, NotFound, ReferenceViolation
+from domain.errors import NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.unit_of_work import UnitOfWork
@@ -46,4 +46,4 @@ class AuthorService:
                     raise NotFound(ENTITY, author_id)
                 uow.commit()
         except ReferenceViolation as exc:
-            raise Conflict(f"Author {author_id} still has posts: delete them first") from exc
+            raise ReferenceViolation(f"Author {author_id} still has posts: delete them first") from exc

@@ -34,7 +34,7 @@ class TaskService:
         seen: set[str] = set()
         for item in new:
             if item.title in seen:
-                raise Conflict(f"The title '{item.title}' is repeated in the batch")
+                raise AlreadyExists(f"The title '{item.title}' is repeated in the batch")
             seen.add(item.title)
         try:
             with self._uow as uow:
@@ -49,7 +49,7 @@ class TaskService:
                 taken = uow.repository(TaskRepository).existing_titles(seen)
             culprit = next((item.title for item in new if item.title in taken), None)
             if culprit is None:
-                raise Conflict("A task with one of these titles already exists") from exc
+                raise AlreadyExists("A task with one of these titles already exists") from exc
             raise _duplicate_title(culprit) from exc
 
     def get(self, task_id: int) -> Task:
@@ -123,5 +123,5 @@ def _check(precondition: VersionPrecondition | None, task: Task) -> None:
         raise PreconditionFailed(f"The task is at version {task.version}, not the one given in If-Match")
 
 
-def _duplicate_title(title: str) -> Conflict:
-    return Conflict(f"A task titled '{title}' already exists")
+def _duplicate_title(title: str) -> AlreadyExists:
+    return AlreadyExists(f"A task titled '{title}' already exists")

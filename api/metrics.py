@@ -1,0 +1,128 @@
+"""Prometheus metrics, served at GET /metrics.
+
+With several worker processes each one writes its samples to files in
+PROMETHEUS_MULTIPROC_DIR (prometheus_client's multiprocess mode; `make serve`
+sets it) and /metrics, whichever worker answers, adds them all up. Without
+that variable the metrics live in the one process.
+"""
+
+import os
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy import exc as sa_exc
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+REQUESTS = Counter(
+    "http_requests_total", "Requests answered, by method, route template and status", ["method", "route", "status"]
+)
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "Time to answer a request, by method, route template and status",
+    ["method", "route", "status"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+POOL_IN_USE = Gauge(
+    "db_pool_connections_in_use", "Connections checked out of the pool now", multiprocess_mode="livesum"
+)
+POOL_OVERFLOW = Gauge(
+    "db_pool_overflow_connections", "Connections open beyond the pool size now", multiprocess_mode="livesum"
+)
+POOL_CHECKOUT = Histogram(
+    "db_pool_checkout_seconds",
+    "Time to get a connection: long ones waited for a free one (or for a new one to open)",
+    buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0),
+)
+POOL_TIMEOUTS = Counter("db_pool_timeouts_total", "Requests that found no free connection in time (503)")
+UNITS_OF_WORK = Counter(
+    "db_units_of_work_total", "Units of work ended, by outcome: committed, rolled_back, read_only", ["outcome"]
+)
+CONFLICTS = Counter("conflicts_total", "409 answers, by kind of conflict", ["kind"])
+
+# Label children, looked up once per (method, route, status) instead of per request.
+_children: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    key = (method, route, str(status))
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key))
+    children[0].inc()
+    children[1].observe(seconds)
+
+
+def unit_of_work_ended(outcome: str) -> None:
+    UNITS_OF_WORK.labels(outcome).inc()
+
+
+def conflict(kind: str) -> None:
+    CONFLICTS.labels(kind).inc()
+
+
+_watched: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+
+
+def watch_pool(engine: Engine) -> None:
+    """Keep the pool gauges current from the pool's own events (once per engine)."""
+    if engine in _watched:
+        return
+    _watched.add(engine)
+    pool = engine.pool
+
+    def checked_out(*_: Any) -> None:
+        POOL_IN_USE.inc()
+        POOL_OVERFLOW.set(max(0, pool.overflow()))  # type: ignore[attr-defined]
+
+    def checked_in(*_: Any) -> None:
+        # The event comes before the pool's own count drops: count, not ask.
+        POOL_IN_USE.dec()
+        POOL_OVERFLOW.set(max(0, pool.overflow()))  # type: ignore[attr-defined]
+
+    event.listen(engine, "checkout", checked_out)
+    event.listen(engine, "checkin", checked_in)
+
+
+def timed_connect(connect: Callable[[], Connection]) -> Callable[[], Connection]:
+    """`connect`, measured: how long each checkout took, and which timed out."""
+
+    def measured() -> Connection:
+        started = time.perf_counter()
+        try:
+            return connect()
+        except sa_exc.TimeoutError:
+            POOL_TIMEOUTS.inc()
+            raise
+        finally:
+            POOL_CHECKOUT.observe(time.perf_counter() - started)
+
+    return measured
+
+
+def exposition() -> bytes:
+    """The metrics text: of this process, or of all workers in multiprocess mode."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+    return generate_latest(REGISTRY)
+
+
+def worker_exiting() -> None:
+    """Drop this process's live gauges from the shared files."""
+    if "PROMETHEUS_MULTIPROC_DIR" in os.environ:
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
