@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11 on PATH):
 #   make run    install, migrate the database, serve on $(HOST):$(PORT)
 #   make test   install, then every check: ruff, mypy, import contracts, pytest
+# The app's request log replaces uvicorn's access log (--no-access-log).
 # HOST, PORT, WORKERS and DATABASE_URL come from the environment or the command
 # line: make run DATABASE_URL=postgresql+psycopg://... WORKERS=4
 
@@ -38,9 +39,14 @@ migrate: install
 
 run: migrate serve
 
+# Workers share their metrics through files here (prometheus_client's
+# multiprocess mode), emptied at each start.
+METRICS_DIR ?= $(CURDIR)/.metrics/$(PORT)
+
 serve: install
-	exec $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--loop uvloop --http httptools --no-access-log
+	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	PROMETHEUS_MULTIPROC_DIR=$(METRICS_DIR) exec $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --loop uvloop --http httptools --no-access-log --timeout-graceful-shutdown 30
 
 test: install lint typecheck contracts pytest
 
