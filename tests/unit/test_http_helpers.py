@@ -1,5 +1,7 @@
 """The API's parsing helpers, without an app."""
 
+import json
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
@@ -70,3 +72,27 @@ def test_parse_sort() -> None:
     for bad in ("", "nope", "title,-title", "priority,,id", "--id"):
         with pytest.raises(ValueError, match="ort field"):
             parse_sort(bad, SORTABLE_FIELDS)
+
+
+def test_log_lines_are_written_in_batches_and_errors_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    import logging
+
+    from api.logs import JsonFormatter, StderrLines
+
+    handler = StderrLines()
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger("tests.batched")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("first")
+        assert capsys.readouterr().err == ""  # held back
+        logger.warning("trouble")
+        written = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+        assert [line["message"] for line in written] == ["first", "trouble"]
+        logger.info("last")
+        handler.close()
+        assert '"last"' in capsys.readouterr().err  # flushed on close (and at exit)
+    finally:
+        logger.removeHandler(handler)
