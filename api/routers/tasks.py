@@ -51,6 +51,12 @@ def _task_response(task: Task, status_code: int = 200, *, location: bool = False
     return json_response(task, status_code, headers)
 
 
+async def _list(request: Request, query: TaskQuery, parameters: tuple[str, ...]) -> Response:
+    service = container_of(request).task_service()
+    page = await database_calls(request).run_long(service.find, query)
+    return list_response(request, page, query.page, parameters)
+
+
 def _query(
     statuses: list[Status] | None,
     priorities: list[Priority] | None,
@@ -113,10 +119,7 @@ async def list_tasks(
     skip: Skip = 0,
     limit: Limit = 50,
 ) -> Response:
-    service = container_of(request).task_service()
-    query = _query(status, priority, q, sort, skip, limit)
-    page = await database_calls(request).run_long(service.find, query)
-    return list_response(request, page, query.page, LIST_PARAMETERS)
+    return await _list(request, _query(status, priority, q, sort, skip, limit), LIST_PARAMETERS)
 
 
 @router.get(
@@ -134,10 +137,7 @@ async def list_tasks_by_status(
     skip: Skip = 0,
     limit: Limit = 50,
 ) -> Response:
-    service = container_of(request).task_service()
-    query = _query([status], priority, q, sort, skip, limit)
-    page = await database_calls(request).run_long(service.find, query)
-    return list_response(request, page, query.page, BY_STATUS_PARAMETERS)
+    return await _list(request, _query([status], priority, q, sort, skip, limit), BY_STATUS_PARAMETERS)
 
 
 @router.get(
