@@ -86,7 +86,7 @@ def _container() -> Container:
         container = Container()
         container.settings.override(settings)
         container.engine()  # builds it: a malformed URL fails here
-    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
         raise CommandError(f"DATABASE_URL is not a database URL this service can use ({_reason(exc)})", 2) from None
     return container
 

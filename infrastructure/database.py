@@ -26,6 +26,10 @@ def build_engine(settings: Settings) -> Engine:
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": settings.db_pool_recycle,
     }
+    if url.get_backend_name() not in ("sqlite", "postgresql") or (
+        url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg"
+    ):
+        raise ValueError(f"{url.drivername} is not supported: use sqlite or postgresql+psycopg")
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:"):
             raise ValueError("use a SQLite file: every pooled connection must see the same database")

@@ -68,6 +68,7 @@ def test_migrate_seed_and_count_a_fresh_database(fresh_database: str) -> None:
     [
         ("nonsense://x", "migrate", 2, "DATABASE_URL is not a database URL"),
         ("sqlite://", "counts", 2, "DATABASE_URL is not a database URL"),
+        ("mysql://someone@localhost/db", "seed", 2, "DATABASE_URL is not a database URL"),
         ("postgresql+psycopg://someone:hunter2@127.0.0.1:1/none", "migrate", 3, "cannot reach the database"),
         ("postgresql+psycopg://someone:hunter2@127.0.0.1:1/none", "seed", 3, "cannot reach the database"),
     ],
