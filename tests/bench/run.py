@@ -84,10 +84,11 @@ def _scenario(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(f"{base}/health")
-        wrk_env = {**env, "BENCH_LUA": str(LUA), "BENCH_TASKS": str(TASKS), "BENCH_TAG": f"{sid}{time.time_ns()}"}
-        _wrk(base + path, script, connections, 2, wrk_env)  # warm-up, discarded
+        wrk_env = {**env, "BENCH_LUA": str(LUA), "BENCH_TASKS": str(TASKS)}
+        # Each run tags the titles it creates, so that none repeats another's (409).
+        _wrk(base + path, script, connections, 2, {**wrk_env, "BENCH_TAG": f"{sid}w{time.time_ns()}"})  # warm-up
         Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # peak RSS from here
-        result = _wrk(base + path, script, connections, seconds, wrk_env)
+        result = _wrk(base + path, script, connections, seconds, {**wrk_env, "BENCH_TAG": f"{sid}m{time.time_ns()}"})
         peak_mib = _peak_rss_mib(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
