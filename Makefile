@@ -30,7 +30,10 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
+# Starts from an empty .tools: an interrupted earlier bootstrap can leave uv's
+# package installed without its executable, which pip would then call satisfied.
 .tools/bin/uv:
+	rm -rf .tools
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
