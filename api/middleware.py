@@ -85,11 +85,12 @@ class BodyTooLarge(HTTPException):
 class BodySizeLimitMiddleware:
     """Refuse request bodies over `max_bytes` with 413, before they are parsed.
 
-    The check sits in `receive`, so it fires only when a route reads its body:
-    a request that is wrong in an earlier way (405: no route reads a body)
-    gets that answer first. A declared Content-Length over the limit fails on
-    the first read; a chunked body fails as soon as the bytes pass it, without
-    buffering the rest.
+    The check sits in `receive`, so it fires when the body is read: a request
+    that is wrong in an earlier way (405) gets that answer first. Every route
+    reads what was sent, its body or not (api.routing), and so does the answer
+    to an unknown path (api.problems). A declared Content-Length over the limit
+    fails on the first read; a chunked body fails as soon as the bytes pass
+    it, without buffering the rest.
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -116,6 +117,15 @@ class BodySizeLimitMiddleware:
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+def sends_body(scope: Scope) -> bool:
+    """Whether the request says a body follows (a non-zero Content-Length, or a
+    Transfer-Encoding: chunked body)."""
+    for name, value in scope["headers"]:
+        if (name == b"content-length" and value.strip(b"0 ")) or name == b"transfer-encoding":
+            return True
+    return False
 
 
 def _content_length(scope: Scope) -> int | None:

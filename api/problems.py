@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from api import logs, metrics
-from api.middleware import request_id_of, route_of
+from api.middleware import BodyTooLarge, request_id_of, route_of, sends_body
 from api.responses import PROBLEM_JSON, json_bytes
 from domain.errors import (
     AlreadyExists,
@@ -124,6 +124,12 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 404 and sends_body(request.scope):
+        # No route: still, 413 comes before 404 (see api.routing).
+        try:
+            await request.body()
+        except BodyTooLarge as too_large:
+            exc = too_large
     _log_error(request, exc.status_code, HTTPStatus(exc.status_code).phrase)
     if exc.status_code == 404:
         return problem_response(request, 404, "There is no resource at this path")

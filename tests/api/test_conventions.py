@@ -80,7 +80,38 @@ class TestErrors:
     def test_405_comes_before_413_and_413_before_422(self, client: TestClient) -> None:
         huge = b"{" + b" " * (2 * MIB)
         assert_problem(client.post("/health", content=huge), 405)
+        assert_problem(client.request("GET", "/tasks/bulk", content=huge), 405)
         assert_problem(client.post("/tasks", content=huge, headers={"content-type": "application/json"}), 413)
+
+    @pytest.mark.parametrize(
+        ("method", "path"),
+        [
+            ("GET", "/tasks/abc"),  # else 422 (path)
+            ("GET", "/tasks?limit=0"),  # else 422 (query)
+            ("GET", "/tasks/999999"),  # else 404
+            ("DELETE", "/posts/999999"),  # else 404
+            ("GET", "/nowhere"),  # else 404, no route
+            ("GET", "/health"),  # else 200
+        ],
+    )
+    def test_413_comes_first_where_a_route_takes_no_body(self, client: TestClient, method: str, path: str) -> None:
+        response = client.request(method, path, content=b"x" * (MIB + 1))
+        assert_problem(response, 413)
+
+    def test_a_delete_with_an_oversize_body_deletes_nothing(self, client: TestClient) -> None:
+        task_id = client.post("/tasks", json={"title": "kept"}).json()["id"]
+
+        def chunks() -> Iterator[bytes]:
+            for _ in range(20):
+                yield b"z" * (64 * 1024)
+
+        assert_problem(client.request("DELETE", f"/tasks/{task_id}", content=b"x" * (MIB + 1)), 413)
+        assert_problem(client.request("DELETE", f"/tasks/{task_id}", content=chunks()), 413)
+        assert client.get(f"/tasks/{task_id}").status_code == 200
+
+    def test_a_small_body_where_none_is_taken_is_ignored(self, client: TestClient) -> None:
+        assert client.request("GET", "/health", content=b"ignored").status_code == 200
+        assert_problem(client.request("GET", "/tasks/999999", content=b"ignored"), 404)
 
 
 class TestOperations:
