@@ -8,6 +8,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import logs, metrics
@@ -119,9 +120,16 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, send)
 
 
-def sends_body(scope: Scope) -> bool:
-    """Whether the request says a body follows (a non-zero Content-Length, or a
-    Transfer-Encoding: chunked body)."""
+async def read_unused_body(request: Request) -> None:
+    """Read a body that the answer has no use for through the size limit (so
+    BodyTooLarge when it is over), and drop it. The contract answers 413 before
+    a bad path or query (422) and a missing row or route (404), body used or not."""
+    if _sends_body(request.scope):
+        await request.body()
+
+
+def _sends_body(scope: Scope) -> bool:
+    """A non-zero Content-Length, or a Transfer-Encoding (chunked) body."""
     for name, value in scope["headers"]:
         if (name == b"content-length" and value.strip(b"0 ")) or name == b"transfer-encoding":
             return True

@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from api import logs, metrics
-from api.middleware import BodyTooLarge, request_id_of, route_of, sends_body
+from api.middleware import BodyTooLarge, read_unused_body, request_id_of, route_of
 from api.responses import PROBLEM_JSON, json_bytes
 from domain.errors import (
     AlreadyExists,
@@ -124,10 +124,9 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    if exc.status_code == 404 and sends_body(request.scope):
-        # No route: still, 413 comes before 404 (see api.routing).
+    if exc.status_code == 404:  # no route
         try:
-            await request.body()
+            await read_unused_body(request)
         except BodyTooLarge as too_large:
             exc = too_large
     _log_error(request, exc.status_code, HTTPStatus(exc.status_code).phrase)

@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.middleware import sends_body
+from api.middleware import read_unused_body
 
 _UNREAD = object()
 
@@ -36,12 +36,8 @@ class OrjsonRoute(APIRoute):
 
         async def handle(request: Request) -> Response:
             request = OrjsonRequest(request.scope, request.receive, request._send)
-            if not takes_body and sends_body(request.scope):
-                # The 1 MiB limit holds for every request: the contract answers
-                # 413 before a bad path or query (422) and a missing row (404),
-                # even where the body has no use. Read what was sent through
-                # the limit (BodySizeLimitMiddleware), then ignore it.
-                await request.body()
+            if not takes_body:
+                await read_unused_body(request)
             return await handler(request)
 
         return handle
