@@ -3,7 +3,7 @@ which interface. Routers ask it for services; tests override its providers."""
 
 from dependency_injector import containers, providers
 
-from api.metrics import timed_connect, unit_of_work_ended
+from api.metrics import UNITS_OF_WORK
 from domain.authors.repository import AuthorRepository
 from domain.authors.service import AuthorService
 from domain.posts.repository import PostRepository
@@ -15,7 +15,7 @@ from infrastructure.repositories.authors import SqlAuthorRepository
 from infrastructure.repositories.posts import SqlPostRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
-from infrastructure.unit_of_work import SqlUnitOfWork
+from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 
 
 class Container(containers.DeclarativeContainer):
@@ -24,9 +24,8 @@ class Container(containers.DeclarativeContainer):
     # Built once per process (at startup), disposed at shutdown.
     engine = providers.Resource(engine_resource, settings=settings)
 
-    # How a unit of work gets its connection, timed for the pool metrics (tests
-    # replace it to watch connections).
-    connect = providers.Callable(timed_connect, engine.provided.connect)
+    # The SQLModel Sessions that units of work own (one each).
+    sessions = providers.Singleton(session_factory, engine)
 
     # Domain repository interface -> its SQL implementation (one line per aggregate).
     repositories = providers.Object(
@@ -39,7 +38,7 @@ class Container(containers.DeclarativeContainer):
 
     # A fresh unit of work, and service around it, for every request.
     unit_of_work = providers.Factory(
-        SqlUnitOfWork, connect=connect, repositories=repositories, on_end=providers.Object(unit_of_work_ended)
+        SqlUnitOfWork, sessions=sessions, repositories=repositories, observer=providers.Object(UNITS_OF_WORK)
     )
 
     task_service = providers.Factory(TaskService, uow=unit_of_work)

@@ -7,9 +7,7 @@ that variable the metrics live in the one process.
 """
 
 import os
-import time
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 from prometheus_client import (
@@ -22,7 +20,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Engine, event
 from sqlalchemy import exc as sa_exc
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -48,7 +46,7 @@ POOL_CHECKOUT = Histogram(
     buckets=(0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0),
 )
 POOL_TIMEOUTS = Counter("db_pool_timeouts_total", "Requests that found no free connection in time (503)")
-UNITS_OF_WORK = Counter(
+UNITS = Counter(
     "db_units_of_work_total", "Units of work ended, by outcome: committed, rolled_back, read_only", ["outcome"]
 )
 CONFLICTS = Counter("conflicts_total", "409 answers, by kind of conflict", ["kind"])
@@ -64,10 +62,6 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
         children = _children[key] = (REQUESTS.labels(*key), LATENCY.labels(*key))
     children[0].inc()
     children[1].observe(seconds)
-
-
-def unit_of_work_ended(outcome: str) -> None:
-    UNITS_OF_WORK.labels(outcome).inc()
 
 
 def conflict(kind: str) -> None:
@@ -97,20 +91,21 @@ def watch_pool(engine: Engine) -> None:
     event.listen(engine, "checkin", checked_in)
 
 
-def timed_connect(connect: Callable[[], Connection]) -> Callable[[], Connection]:
-    """`connect`, measured: how long each checkout took, and which timed out."""
+class UnitOfWorkMetrics:
+    """infrastructure.unit_of_work.UnitOfWorkObserver: the pool and units of work."""
 
-    def measured() -> Connection:
-        started = time.perf_counter()
-        try:
-            return connect()
-        except sa_exc.TimeoutError:
+    def connected(self, seconds: float) -> None:
+        POOL_CHECKOUT.observe(seconds)
+
+    def no_connection(self, error: sa_exc.SQLAlchemyError) -> None:
+        if isinstance(error, sa_exc.TimeoutError):
             POOL_TIMEOUTS.inc()
-            raise
-        finally:
-            POOL_CHECKOUT.observe(time.perf_counter() - started)
 
-    return measured
+    def ended(self, outcome: str) -> None:
+        UNITS.labels(outcome).inc()
+
+
+UNITS_OF_WORK = UnitOfWorkMetrics()
 
 
 def exposition() -> bytes:

@@ -1,4 +1,5 @@
-"""The engine and its connection pool, built once per process from settings."""
+"""The engine and its connection pool, built once per process from settings, and
+how each unit of work's transaction begins."""
 
 import sqlite3
 from collections.abc import Iterator
@@ -6,46 +7,46 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from infrastructure.errors import translate_database_errors
 from infrastructure.settings import Settings
 
-# Execution option a repository sets on its session's connection, before the first
-# statement, to open a SQLite write transaction (see SqlRepository.lock_for_write).
+# Execution option naming how a SQLite transaction begins (see transaction_options).
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
 def build_engine(settings: Settings) -> Engine:
     url = make_url(settings.database_url)
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql") or (backend == "postgresql" and url.get_driver_name() != "psycopg"):
+        raise ValueError(f"{url.drivername} is not supported: use sqlite or postgresql+psycopg")
+    # SQL parameters are request data: keep them out of exception texts (logs).
+    common: dict[str, Any] = {"hide_parameters": True}
     pool = {
-        # SQL parameters are request data: keep them out of exception texts (logs).
-        "hide_parameters": True,
         "pool_size": settings.db_pool_size,
         "max_overflow": settings.db_max_overflow,
         "pool_timeout": settings.db_pool_timeout,
         "pool_recycle": settings.db_pool_recycle,
     }
-    if url.get_backend_name() not in ("sqlite", "postgresql") or (
-        url.get_backend_name() == "postgresql" and url.get_driver_name() != "psycopg"
-    ):
-        raise ValueError(f"{url.drivername} is not supported: use sqlite or postgresql+psycopg")
-    if url.get_backend_name() == "sqlite":
+    if backend == "sqlite":
+        connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000}
         if url.database in (None, "", ":memory:"):
-            raise ValueError("use a SQLite file: every pooled connection must see the same database")
-        engine = create_engine(
-            url,
-            **pool,  # no pre-ping: a connection to a file cannot go stale
-            connect_args={"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000},
-        )
+            # An in-memory database lives in its one connection: every session
+            # shares it (StaticPool), as SQLModel's guide to testing does. For
+            # tests: concurrent units of work would share its transaction too.
+            engine = create_engine(url, **common, poolclass=StaticPool, connect_args=connect_args)
+        else:
+            # No pre-ping: a connection to a file cannot go stale.
+            engine = create_engine(url, **common, **pool, connect_args=connect_args)
         _configure_sqlite(engine, settings)
         return engine
-    connect_args: dict[str, Any] = {"connect_timeout": settings.db_connect_timeout}
+    connect_args = {"connect_timeout": settings.db_connect_timeout}
     if not settings.db_prepared_statements:
         # PgBouncer in transaction mode and Neon's pooler hand each transaction to
         # any server connection, where a statement prepared elsewhere is unknown.
         connect_args["prepare_threshold"] = None
-    return create_engine(url, **pool, pool_pre_ping=settings.db_pool_pre_ping, connect_args=connect_args)
+    return create_engine(url, **common, **pool, pool_pre_ping=settings.db_pool_pre_ping, connect_args=connect_args)
 
 
 def engine_resource(settings: Settings) -> Iterator[Engine]:
@@ -57,12 +58,31 @@ def engine_resource(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
+def transaction_options(engine: Engine, reading: bool) -> dict[str, Any]:
+    """Execution options for the connection of a unit of work, set before its
+    transaction begins (SQLAlchemy's way to configure one session's transaction).
+
+    - PostgreSQL, a unit that only reads: autocommit, which psycopg sets on the
+      client side, so no BEGIN and no ROLLBACK travel to the server (two round
+      trips of the three a one-row read took). SQLAlchemy restores the default
+      when the connection goes back to the pool.
+    - SQLite, a unit that may write: BEGIN IMMEDIATE takes the write lock up
+      front, so that a transaction which reads before it writes waits for other
+      writers (busy timeout) instead of failing on the upgrade ("database is
+      locked"). A unit that only reads begins DEFERRED: one snapshot for a page
+      and its count, never blocking the writer (WAL).
+    """
+    if engine.dialect.name == "sqlite":
+        return {SQLITE_BEGIN_OPTION: "DEFERRED" if reading else "IMMEDIATE"}
+    return {"isolation_level": "AUTOCOMMIT"} if reading else {}
+
+
 def _configure_sqlite(engine: Engine, settings: Settings) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module (it would begin
         # transactions only before writes, so reads saw no consistent snapshot);
-        # `on_begin` below opens them instead.
+        # `on_begin` below opens them instead, as SQLAlchemy's SQLite guide shows.
         dbapi_connection.isolation_level = None
         # Foreign keys are off in SQLite until each connection turns them on.
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
@@ -78,27 +98,10 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
-        # A deferred BEGIN for readers; BEGIN IMMEDIATE takes the write lock up
-        # front for a transaction that reads before it writes, so that it waits
-        # for other writers (busy timeout) instead of failing on upgrade.
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         if mode not in ("DEFERRED", "IMMEDIATE"):
             raise ValueError(f"unknown SQLite transaction mode {mode!r}")
-        # Through the driver: transaction control is not a statement of ours.
-        connection.connection.driver_connection.execute(f"BEGIN {mode}")  # type: ignore[union-attr]
-
-
-def without_transaction(connection: Connection) -> None:
-    """Let `connection` run its statements without a transaction of their own.
-
-    For units of work that only read. PostgreSQL: autocommit, which psycopg sets
-    on the client side, so no BEGIN and no ROLLBACK travel to the server (two
-    round trips of the three a one-row read took); SQLAlchemy restores the
-    default when the connection goes back to the pool. SQLite keeps its BEGIN:
-    it costs no round trip, and it gives a list's page and count one snapshot.
-    """
-    if connection.dialect.name != "sqlite":
-        connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _lower(value: str | None) -> str | None:

@@ -1,75 +1,85 @@
-"""The SQL unit of work: one connection, one transaction, always closed."""
+"""The SQL unit of work: one SQLModel Session, one transaction, always closed."""
 
+import time
 from collections.abc import Callable, Mapping
 from contextlib import suppress
 from types import TracebackType
-from typing import Any, Self, TypeVar, cast
+from typing import Any, Literal, Protocol, Self, TypeVar, cast
 
-from sqlalchemy import Connection
+from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
-from infrastructure.database import without_transaction
+from infrastructure.database import transaction_options
 from infrastructure.errors import to_domain_error, translate_database_errors
 
 R = TypeVar("R")
 
-RepositoryFactory = Callable[[Connection], Any]
+RepositoryFactory = Callable[[Session], Any]
+Outcome = Literal["committed", "rolled_back", "read_only"]
+
+
+class UnitOfWorkObserver(Protocol):
+    """Hears what units of work do, for metrics (api/metrics.py implements it)."""
+
+    def connected(self, seconds: float) -> None:
+        """A unit got its connection after `seconds` (long ones waited for the pool)."""
+
+    def no_connection(self, error: sa_exc.SQLAlchemyError) -> None:
+        """A unit could not get a connection (the pool timed out, the database is down)."""
+
+    def ended(self, outcome: Outcome) -> None: ...
 
 
 class SqlUnitOfWork:
-    """Implements domain.unit_of_work.UnitOfWork on a SQLAlchemy Connection.
+    """Implements domain.unit_of_work.UnitOfWork on a SQLModel Session.
 
-    The connection is the unit's session: checked out of the pool when the
-    `with` block starts, its transaction begun by the first statement, and
-    closed when the block ends, whichever way it ends. Closing rolls back
-    whatever was not committed and returns the connection to the pool. Database
-    errors that escape the block leave it as domain errors
-    (infrastructure/errors.py).
+    The `with` block owns one Session, made by `sessions` (a sessionmaker with
+    expire_on_commit=False: what a repository returned stays readable after the
+    commit). On entry the session checks a connection out of the pool and
+    begins its transaction, configured for the block (see
+    infrastructure.database.transaction_options); the service says `commit()`;
+    leaving the block closes the session whichever way it ends, which rolls back
+    whatever was not committed and returns the connection. Database errors that
+    escape the block leave it as domain errors (infrastructure/errors.py).
 
-    A block opened with `reading()` runs without a transaction of its own (see
-    infrastructure.database.without_transaction): on PostgreSQL that spares a
-    read the BEGIN and ROLLBACK round trips.
-
-    A Connection, not an ORM Session: repositories run Core statements and build
-    domain dataclasses, so the Session's identity map and flush bookkeeping
-    would be pure cost (measured: 99 -> 64 us for a unit that reads one task).
-    A repository that wants the ORM can open `Session(bind=connection)`, which
-    joins this transaction.
-
-    `repositories` maps each domain interface to the SQL class that implements
-    it; the composition root (api/container.py) supplies it, so adding a
-    repository never touches this class.
+    Repositories receive the session. `repositories` maps each domain interface
+    to the SQL class that implements it; the composition root (api/container.py)
+    supplies it, so adding a repository never touches this class.
     """
 
     def __init__(
         self,
-        connect: Callable[[], Connection],
+        sessions: Callable[[], Session],
         repositories: Mapping[Any, RepositoryFactory],
-        on_end: Callable[[str], None] | None = None,
+        observer: UnitOfWorkObserver | None = None,
     ) -> None:
-        """`on_end`, if given, hears how each block ended: "committed",
-        "rolled_back" or "read_only" (the container counts them)."""
-        self._connect = connect
+        self._sessions = sessions
         self._repositories = repositories
-        self._on_end = on_end
-        self._connection: Connection | None = None
+        self._observer = observer
+        self._session: Session | None = None
         self._open: dict[Any, object] = {}
         self._reading = False
         self._committed = False
 
     def reading(self) -> Self:
-        if self._connection is not None:
+        if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         self._reading = True
         return self
 
     def __enter__(self) -> Self:
-        if self._connection is not None:
+        if self._session is not None:
             raise RuntimeError("this unit of work is already open")
-        with translate_database_errors():
-            self._connection = self._connect()
-        if self._reading:
-            without_transaction(self._connection)
+        session = self._sessions()
+        try:
+            self._begin(session)
+        except BaseException:
+            self._reading = False
+            session.close()
+            raise
+        self._session = session
         return self
 
     def __exit__(
@@ -78,19 +88,20 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        connection, self._connection = self._connection, None
+        session, self._session = self._session, None
         self._open.clear()
-        if self._on_end is not None and connection is not None:
-            self._on_end("read_only" if self._reading else "committed" if self._committed else "rolled_back")
+        if session is None:
+            return
+        if self._observer is not None:
+            self._observer.ended("read_only" if self._reading else "committed" if self._committed else "rolled_back")
         self._reading = self._committed = False
-        if connection is not None:
-            if exc is None:
-                with translate_database_errors():
-                    connection.close()
-            else:
-                # The error already on its way out says more than a failed close.
-                with suppress(sa_exc.SQLAlchemyError):
-                    connection.close()
+        if exc is None:
+            with translate_database_errors():
+                session.close()
+        else:
+            # The error already on its way out says more than a failed close.
+            with suppress(sa_exc.SQLAlchemyError):
+                session.close()
         if isinstance(exc, sa_exc.SQLAlchemyError):
             domain_error = to_domain_error(exc)
             if domain_error is not None:
@@ -115,7 +126,26 @@ class SqlUnitOfWork:
             repository = self._open[interface] = factory(self._active())
         return cast(R, repository)
 
-    def _active(self) -> Connection:
-        if self._connection is None:
+    def _begin(self, session: Session) -> None:
+        """Check out the connection and begin the transaction, timed."""
+        started = time.perf_counter()
+        with translate_database_errors():
+            try:
+                session.connection(execution_options=transaction_options(session.get_bind().engine, self._reading))
+            except sa_exc.SQLAlchemyError as error:
+                if self._observer is not None:
+                    self._observer.no_connection(error)
+                raise
+        if self._observer is not None:
+            self._observer.connected(time.perf_counter() - started)
+
+    def _active(self) -> Session:
+        if self._session is None:
             raise RuntimeError("use the unit of work inside its `with` block")
-        return self._connection
+        return self._session
+
+
+def session_factory(engine: Engine) -> Callable[[], Session]:
+    """Sessions for units of work: expire_on_commit=False, so that what a unit
+    read or wrote stays readable after its commit without another query."""
+    return sessionmaker(engine, class_=Session, expire_on_commit=False)

@@ -1,43 +1,27 @@
 """Post use cases."""
 
 from domain.authors.repository import AuthorRepository
-from domain.clock import Clock, utc_now
+from domain.entity_service import EntityService
 from domain.errors import InvalidInput, NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.posts.model import NewPost, Post, PostQuery
 from domain.posts.repository import PostRepository
-from domain.unit_of_work import UnitOfWork
-
-ENTITY = "Post"
 
 
-class PostService:
-    def __init__(self, uow: UnitOfWork, clock: Clock = utc_now) -> None:
-        self._uow = uow
-        self._clock = clock
+class PostService(EntityService[Post, NewPost]):
+    entity = "Post"
+    repository = PostRepository
 
     def create(self, new: NewPost) -> Post:
-        """The author must exist: the database's foreign key decides, in the same
-        statement that stores the post, so a concurrent delete cannot orphan it."""
+        """The author must exist; the database's foreign key has the last word,
+        so a concurrent delete cannot orphan the post."""
         if not is_storable_id(new.author_id):
             raise _unknown_author(new.author_id)
         try:
-            with self._uow as uow:
-                post = uow.repository(PostRepository).add(new, self._clock())
-                uow.commit()
-                return post
+            return super().create(new)
         except ReferenceViolation as exc:
             raise _unknown_author(new.author_id) from exc
-
-    def get(self, post_id: int) -> Post:
-        if not is_storable_id(post_id):
-            raise NotFound(ENTITY, post_id)
-        with self._uow.reading() as uow:
-            post = uow.repository(PostRepository).get(post_id)
-        if post is None:
-            raise NotFound(ENTITY, post_id)
-        return post
 
     def find(self, query: PostQuery) -> Page[Post]:
         """An author filter naming no author gives an empty page, not an error."""
@@ -57,14 +41,6 @@ class PostService:
             if posts.total == 0 and uow.repository(AuthorRepository).get(author_id) is None:
                 raise NotFound("Author", author_id)
             return posts
-
-    def delete(self, post_id: int) -> None:
-        if not is_storable_id(post_id):
-            raise NotFound(ENTITY, post_id)
-        with self._uow as uow:
-            if not uow.repository(PostRepository).delete(post_id):
-                raise NotFound(ENTITY, post_id)
-            uow.commit()
 
 
 def _unknown_author(author_id: int) -> InvalidInput:

@@ -3,18 +3,13 @@ from datetime import datetime
 from typing import Protocol
 
 from domain.pages import Page
+from domain.repository import Repository
 from domain.tasks.model import NewTask, Task, TaskQuery
 
 
-class TaskRepository(Protocol):
-    """Storage of tasks, inside the caller's unit of work.
-
-    Ids passed in are storable (domain.ids.is_storable_id); services check that.
-    Writes that break the unique title raise domain.errors.AlreadyExists, at the
-    latest when the unit of work commits.
-    """
-
-    def get(self, task_id: int) -> Task | None: ...
+class TaskRepository(Repository[Task, NewTask], Protocol):
+    """Storage of tasks. Writes that break the unique title raise
+    domain.errors.AlreadyExists, at the latest when the unit of work commits."""
 
     def get_for_update(self, task_id: int) -> Task | None:
         """Read a task that this unit of work is about to change.
@@ -28,8 +23,6 @@ class TaskRepository(Protocol):
         """The page of tasks that `query` asks for, and how many match in all."""
         ...
 
-    def add(self, new: NewTask, at: datetime) -> Task: ...
-
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
         """Store all of `new` and return them in the same order."""
         ...
@@ -39,10 +32,6 @@ class TaskRepository(Protocol):
 
         False means someone else changed or deleted it since it was read.
         """
-        ...
-
-    def delete(self, task_id: int) -> bool:
-        """False when there was no such task."""
         ...
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:

@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from domain.clock import Clock, utc_now
+from domain.entity_service import EntityService
 from domain.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, StaleVersion
 from domain.ids import is_storable_id
 from domain.pages import Page
@@ -14,18 +15,17 @@ from domain.unit_of_work import UnitOfWork
 ENTITY = "Task"
 
 
-class TaskService:
+class TaskService(EntityService[Task, NewTask]):
+    entity = ENTITY
+    repository = TaskRepository
+
     def __init__(self, uow: UnitOfWork, clock: Clock = utc_now, attempts: int = 5) -> None:
-        self._uow = uow
-        self._clock = clock
+        super().__init__(uow, clock)
         self._attempts = attempts
 
     def create(self, new: NewTask) -> Task:
         try:
-            with self._uow as uow:
-                task = uow.repository(TaskRepository).add(new, self._clock())
-                uow.commit()
-                return task
+            return super().create(new)
         except AlreadyExists as exc:
             raise _duplicate_title(new.title) from exc
 
@@ -51,15 +51,6 @@ class TaskService:
             if culprit is None:
                 raise AlreadyExists("A task with one of these titles already exists") from exc
             raise _duplicate_title(culprit) from exc
-
-    def get(self, task_id: int) -> Task:
-        if not is_storable_id(task_id):
-            raise NotFound(ENTITY, task_id)
-        with self._uow.reading() as uow:
-            task = uow.repository(TaskRepository).get(task_id)
-        if task is None:
-            raise NotFound(ENTITY, task_id)
-        return task
 
     def find(self, query: TaskQuery) -> Page[Task]:
         with self._uow.reading() as uow:
@@ -103,18 +94,21 @@ class TaskService:
             uow.commit()
             return updated
 
-    def delete(self, task_id: int, precondition: VersionPrecondition | None = None) -> None:
-        if not is_storable_id(task_id):
-            raise NotFound(ENTITY, task_id)
+    def delete(self, entity_id: int, precondition: VersionPrecondition | None = None) -> None:
+        """With a precondition, the task is read (and locked) first to check its version."""
+        if precondition is None:
+            super().delete(entity_id)
+            return
+        if not is_storable_id(entity_id):
+            raise NotFound(ENTITY, entity_id)
         with self._uow as uow:
             tasks = uow.repository(TaskRepository)
-            if precondition is not None:
-                current = tasks.get_for_update(task_id)
-                if current is None:
-                    raise NotFound(ENTITY, task_id)
-                _check(precondition, current)
-            if not tasks.delete(task_id):
-                raise NotFound(ENTITY, task_id)
+            current = tasks.get_for_update(entity_id)
+            if current is None:
+                raise NotFound(ENTITY, entity_id)
+            _check(precondition, current)
+            if not tasks.delete(entity_id):
+                raise NotFound(ENTITY, entity_id)
             uow.commit()
 
 

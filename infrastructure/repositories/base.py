@@ -1,66 +1,107 @@
-"""What every SQL repository shares: the unit of work's session and paging."""
+"""What every SQL repository shares: the unit of work's session, and get, add,
+delete and a page with its total, built on the aggregate's table model.
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+An aggregate's repository says which table model it stores (`model`), how a row
+becomes an entity and a new entity a row (`to_entity`, `to_row`: the one place
+where fields are mapped, by name, so mypy checks each one), which related rows
+an entity needs (`load`, SQLAlchemy loader options), and then only its own
+queries. Rows never leave a repository: services get the domain's entities, so
+nothing can lazy-load or expire once the unit of work has ended.
+"""
 
-from sqlalchemy import ColumnElement, Connection, Row, Select
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, SQLColumnExpression, delete, func, inspect
+from sqlalchemy.orm.interfaces import ORMOption
+from sqlmodel import Session, SQLModel, select
 
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
-from infrastructure.database import SQLITE_BEGIN_OPTION
 
-T = TypeVar("T")
-
-AnyRow = Row[*tuple[Any, ...]]
-AnySelect = Select[*tuple[Any, ...]]
+RowT = TypeVar("RowT", bound=SQLModel)
+EntityT = TypeVar("EntityT")
+NewT = TypeVar("NewT")
 
 
-class SqlRepository:
-    """Base of the SQL repositories.
+class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
+    model: type[RowT]
+    """The SQLModel table this repository stores."""
 
-    Repositories run Core statements on the unit of work's connection and build
-    domain entities from the rows: no ORM instance ever leaves a repository, so
-    nothing can lazy-load or expire once the unit of work ends, and a row costs
-    a tuple instead of an identity-mapped object.
-    """
+    load: Sequence[ORMOption] = ()
+    """Loader options for the relationships that `to_entity` reads, applied to
+    every read (joinedload or selectinload; the relationships are lazy="raise",
+    so one left out fails loudly instead of querying per row)."""
 
-    def __init__(self, connection: Connection) -> None:
-        self._connection = connection
+    def __init__(self, session: Session) -> None:
+        self._session = session
 
-    def _lock_for_write(self) -> None:
-        """Declare, before the first statement, that this transaction will write.
+    @abstractmethod
+    def to_entity(self, row: RowT) -> EntityT: ...
 
-        On SQLite this opens it with BEGIN IMMEDIATE: a transaction that reads and
-        then writes would otherwise fail ("database is locked") when another
-        writer got in between; this way it waits its turn. PostgreSQL needs no
-        such thing (its row locks are taken by SELECT ... FOR UPDATE).
-        """
-        if self._connection.dialect.name != "sqlite":
-            return
-        if self._connection.in_transaction():
-            raise RuntimeError("declare the write before the unit of work's first statement")
-        self._connection.execution_options(**{SQLITE_BEGIN_OPTION: "IMMEDIATE"})
+    @abstractmethod
+    def to_row(self, new: NewT, at: datetime) -> RowT: ...
+
+    def get(self, entity_id: int) -> EntityT | None:
+        row = self._session.get(self.model, entity_id, options=self.load)
+        return None if row is None else self.to_entity(row)
+
+    def add(self, new: NewT, at: datetime) -> EntityT:
+        row = self.to_row(new, at)
+        self._session.add(row)
+        # INSERT ... RETURNING now, inside the request: the row gets its id, and
+        # a broken rule (unique, foreign key) fails here, not at commit.
+        self._session.flush()
+        return self.to_entity(row)
+
+    def delete(self, entity_id: int) -> bool:
+        # One DELETE; the database applies what the foreign keys declare (refuse,
+        # or cascade) to the rows that refer to this one.
+        result = self._session.exec(delete(self.model).where(self._primary_key() == entity_id))
+        return result.rowcount > 0
 
     def _page(
         self,
-        rows: AnySelect,
-        count: Select[int],
         request: PageRequest,
-        entity: Callable[[AnyRow], T],
-    ) -> Page[T]:
-        """One page of `rows` and the total of `count`, in as few statements as possible.
+        *where: ColumnElement[bool],
+        order_by: Sequence[ColumnElement[Any]] = (),
+    ) -> Page[EntityT]:
+        """One page of the rows that match `where`, in `order_by` order (the
+        primary key by default), and how many match in all.
 
-        The page comes first: when it is short it already tells the total, and the
-        COUNT (a scan of every matching row) is skipped.
+        The page comes first: when it is short it already tells the total, and
+        the COUNT (a scan of every matching row) is skipped.
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
-        items = [entity(row) for row in self._connection.execute(rows.offset(offset).limit(request.limit)).all()]
+        rows = self._session.exec(
+            select(self.model)
+            .where(*where)
+            .order_by(*(order_by or (self._primary_key(),)))
+            .options(*self.load)
+            .offset(offset)
+            .limit(request.limit)
+        ).all()
+        items = [self.to_entity(row) for row in rows]
         total = total_from_page(request, len(items))
         if total is None:
-            total = self._connection.execute(count).scalar_one()
+            total = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
         return Page(items, total)
 
+    def _primary_key(self) -> ColumnElement[int]:
+        key: ColumnElement[int] = inspect(self.model).primary_key[0]
+        return key
 
-def order_by(keys: Sequence[SortKey], columns: Mapping[str, ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+
+def order_by(keys: Sequence[SortKey], columns: Mapping[str, SQLColumnExpression[Any]]) -> list[ColumnElement[Any]]:
     """ORDER BY clauses for `keys`; unknown fields are a programming error."""
     return [columns[key.field].desc() if key.descending else columns[key.field].asc() for key in keys]
+
+
+def stored_id(row_id: int | None) -> int:
+    """The id of a row that has been flushed or loaded (a table model's id is
+    None only before its INSERT)."""
+    if row_id is None:
+        raise ValueError("the row has no id yet: flush it first")
+    return row_id

@@ -2,36 +2,29 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, insert, text, update
+from sqlmodel import col, select
 
 from domain.pages import Page
 from domain.tasks.model import FIRST_VERSION, NewTask, Priority, Status, Task, TaskQuery
-from infrastructure.repositories.base import AnyRow, SqlRepository, order_by
+from domain.tasks.repository import TaskRepository
+from infrastructure.repositories.base import SqlRepository, order_by, stored_id
 from infrastructure.repositories.text import contains_text
+from infrastructure.tables import metadata
 from infrastructure.tables.tasks import TaskRow
 
-# Core statements on the Table (not the ORM class): no identity map, no unit-of-work
-# bookkeeping, only SQL in and tuples out.
-_table = TaskRow.__table__  # type: ignore[attr-defined]
-_t = _table.c
-_COLUMNS = (_t.id, _t.title, _t.description, _t.status, _t.priority, _t.created_at, _t.updated_at, _t.version)
-_SORTABLE: dict[str, ColumnElement[Any]] = {
-    "id": _t.id,
-    "title": _t.title,
-    "status": _t.status,
-    "priority": _t.priority,
-    "created_at": _t.created_at,
-    "updated_at": _t.updated_at,
+_SORTABLE: dict[str, SQLColumnExpression[Any]] = {
+    "id": col(TaskRow.id),
+    "title": col(TaskRow.title),
+    "status": col(TaskRow.status),
+    "priority": col(TaskRow.priority),
+    "created_at": col(TaskRow.created_at),
+    "updated_at": col(TaskRow.updated_at),
 }
-_STATUSES = tuple(Status)
-_PRIORITIES = tuple(Priority)
 
-# Statements built once: SQLAlchemy caches their compiled form by structure anyway,
-# but building the construct itself on every call is work too.
-_BY_ID = select(*_COLUMNS).where(_t.id == bindparam("id"))
-_BY_ID_FOR_UPDATE = _BY_ID.with_for_update()
-_INSERT = insert(_table).returning(_t.id)
-_INSERT_MANY = insert(_table).returning(_t.id, _t.title)
+# Bulk inserts are Core statements on the table, run on the session's connection:
+# no ORM instance per row. SQLite: one multi-row INSERT ... RETURNING per 1,000.
+_INSERT_MANY = insert(metadata.tables[TaskRow.__tablename__]).returning(col(TaskRow.id), col(TaskRow.title))
 # PostgreSQL: the rows as one array per column, unnested by the server. Half the
 # time of the multi-row VALUES above for 1,000 rows (measured: 29 vs 68 ms) and a
 # fraction of the memory: 7 parameters instead of 7,000.
@@ -43,32 +36,97 @@ _INSERT_MANY_POSTGRESQL = text(
     " AS new (title, description, status, priority)"
     " RETURNING id, title"
 )
-_UPDATE = (
-    update(_table)
-    .where(_t.id == bindparam("task_id"), _t.version == bindparam("expected_version"))
-    .values(
-        title=bindparam("title"),
-        description=bindparam("description"),
-        status=bindparam("status"),
-        priority=bindparam("priority"),
-        updated_at=bindparam("updated_at"),
-        version=bindparam("version"),
-    )
-)
-_DELETE = delete(_table).where(_t.id == bindparam("id"))
 
 
-def _task(row: AnyRow) -> Task:
-    return Task(
-        id=row[0],
-        title=row[1],
-        description=row[2],
-        status=_STATUSES[row[3]],
-        priority=_PRIORITIES[row[4]],
-        created_at=row[5],
-        updated_at=row[6],
-        version=row[7],
-    )
+class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
+    model = TaskRow
+
+    def to_entity(self, row: TaskRow) -> Task:
+        return Task(
+            id=stored_id(row.id),
+            title=row.title,
+            description=row.description,
+            status=Status.from_rank(row.status),
+            priority=Priority.from_rank(row.priority),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
+        )
+
+    def to_row(self, new: NewTask, at: datetime) -> TaskRow:
+        return TaskRow(
+            title=new.title,
+            description=new.description,
+            status=new.status.rank,
+            priority=new.priority.rank,
+            created_at=at,
+            updated_at=at,
+            version=FIRST_VERSION,
+        )
+
+    def get_for_update(self, task_id: int) -> Task | None:
+        # FOR UPDATE on PostgreSQL; on SQLite the unit of work already holds the
+        # write lock (BEGIN IMMEDIATE).
+        row = self._session.get(TaskRow, task_id, with_for_update=True)
+        return None if row is None else self.to_entity(row)
+
+    def find(self, query: TaskQuery) -> Page[Task]:
+        conditions: list[ColumnElement[bool]] = []
+        if query.statuses:
+            conditions.append(col(TaskRow.status).in_(sorted(s.rank for s in query.statuses)))
+        if query.priorities:
+            conditions.append(col(TaskRow.priority).in_(sorted(p.rank for p in query.priorities)))
+        if query.text:
+            conditions.append(contains_text(col(TaskRow.title), query.text))
+        return self._page(query.page, *conditions, order_by=order_by(query.order(), _SORTABLE))
+
+    def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
+        # One statement per 1,000 rows. Neither database promises RETURNING rows
+        # in input order (and asking SQLAlchemy to sort them makes it send one
+        # INSERT per row on SQLite): the unique title names each row instead.
+        if not new:
+            return []
+        connection = self._session.connection()
+        if connection.dialect.name == "postgresql":
+            rows = connection.execute(
+                _INSERT_MANY_POSTGRESQL,
+                {
+                    "at": at,
+                    "version": FIRST_VERSION,
+                    "titles": [item.title for item in new],
+                    "descriptions": [item.description for item in new],
+                    "statuses": [item.status.rank for item in new],
+                    "priorities": [item.priority.rank for item in new],
+                },
+            )
+        else:
+            rows = connection.execute(_INSERT_MANY, [_values(item, at) for item in new])
+        ids = {title: task_id for task_id, title in rows}
+        return [item.stored_as(ids[item.title], at) for item in new]
+
+    def update(self, task: Task, expected_version: int) -> bool:
+        """One UPDATE guarded by the version read: no lost update, and no second
+        read to learn whether it applied (the row count says)."""
+        result = self._session.exec(
+            update(TaskRow)
+            .where(col(TaskRow.id) == task.id, col(TaskRow.version) == expected_version)
+            .values(
+                title=task.title,
+                description=task.description,
+                status=task.status.rank,
+                priority=task.priority.rank,
+                updated_at=task.updated_at,
+                version=task.version,
+            )
+            # The task's row in this session is not read again.
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount > 0
+
+    def existing_titles(self, titles: Collection[str]) -> set[str]:
+        if not titles:
+            return set()
+        return set(self._session.exec(select(TaskRow.title).where(col(TaskRow.title).in_(list(titles)))).all())
 
 
 def _values(new: NewTask, at: datetime) -> dict[str, Any]:
@@ -81,81 +139,3 @@ def _values(new: NewTask, at: datetime) -> dict[str, Any]:
         "updated_at": at,
         "version": FIRST_VERSION,
     }
-
-
-class SqlTaskRepository(SqlRepository):
-    """domain.tasks.repository.TaskRepository on SQL."""
-
-    def get(self, task_id: int) -> Task | None:
-        row = self._connection.execute(_BY_ID, {"id": task_id}).first()
-        return _task(row) if row is not None else None
-
-    def get_for_update(self, task_id: int) -> Task | None:
-        self._lock_for_write()
-        row = self._connection.execute(_BY_ID_FOR_UPDATE, {"id": task_id}).first()
-        return _task(row) if row is not None else None
-
-    def find(self, query: TaskQuery) -> Page[Task]:
-        conditions: list[ColumnElement[bool]] = []
-        if query.statuses:
-            conditions.append(_t.status.in_(sorted(s.rank for s in query.statuses)))
-        if query.priorities:
-            conditions.append(_t.priority.in_(sorted(p.rank for p in query.priorities)))
-        if query.text:
-            conditions.append(contains_text(_t.title, query.text))
-        rows = select(*_COLUMNS).where(*conditions).order_by(*order_by(query.order(), _SORTABLE))
-        count = select(func.count()).select_from(_table).where(*conditions)
-        return self._page(rows, count, query.page, _task)
-
-    def add(self, new: NewTask, at: datetime) -> Task:
-        task_id = self._connection.execute(_INSERT, _values(new, at)).scalar_one()
-        return new.stored_as(task_id, at)
-
-    def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
-        # One statement per 1,000 rows: an executemany that SQLAlchemy sends as
-        # multi-row INSERT ... RETURNING on SQLite, an INSERT from unnested arrays
-        # on PostgreSQL. Neither database promises RETURNING rows in input order
-        # (and asking SQLAlchemy to sort them makes it send one INSERT per row on
-        # SQLite): the unique title names each row instead.
-        if not new:
-            return []
-        if self._connection.dialect.name == "postgresql":
-            rows = self._connection.execute(
-                _INSERT_MANY_POSTGRESQL,
-                {
-                    "at": at,
-                    "version": FIRST_VERSION,
-                    "titles": [item.title for item in new],
-                    "descriptions": [item.description for item in new],
-                    "statuses": [item.status.rank for item in new],
-                    "priorities": [item.priority.rank for item in new],
-                },
-            )
-        else:
-            rows = self._connection.execute(_INSERT_MANY, [_values(item, at) for item in new])
-        ids = {title: task_id for task_id, title in rows}
-        return [item.stored_as(ids[item.title], at) for item in new]
-
-    def update(self, task: Task, expected_version: int) -> bool:
-        result = self._connection.execute(
-            _UPDATE,
-            {
-                "task_id": task.id,
-                "expected_version": expected_version,
-                "title": task.title,
-                "description": task.description,
-                "status": task.status.rank,
-                "priority": task.priority.rank,
-                "updated_at": task.updated_at,
-                "version": task.version,
-            },
-        )
-        return bool(result.rowcount)
-
-    def delete(self, task_id: int) -> bool:
-        return bool(self._connection.execute(_DELETE, {"id": task_id}).rowcount)
-
-    def existing_titles(self, titles: Collection[str]) -> set[str]:
-        if not titles:
-            return set()
-        return set(self._connection.execute(select(_t.title).where(_t.title.in_(list(titles)))).scalars())

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String
+from sqlalchemy import ColumnElement, SQLColumnExpression, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -34,7 +34,7 @@ def _lower_postgresql(element: unicode_lower, compiler: SQLCompiler, **kw: Any) 
     return f'lower(({compiler.process(element.clauses, **kw)}) COLLATE "und-x-icu")'
 
 
-def contains_text(column: ColumnElement[str], text: str) -> ColumnElement[bool]:
+def contains_text(column: SQLColumnExpression[str], text: str) -> ColumnElement[bool]:
     """`column` holds `text`, ignoring case; % and _ in `text` are literal."""
     escaped = text.lower().replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
     return unicode_lower(column).like(f"%{escaped}%", escape=_ESCAPE)

@@ -12,57 +12,33 @@ import pytest
 from dependency_injector import providers
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine
 
 from api.app import create_app
 from api.container import Container
 from tests.conftest import API_DATABASES
 from tests.support.databases import LiveDatabase
+from tests.support.sessions import OnCommit, SessionLog
 
-
-class ConnectionLog:
-    """Every connection the app's units of work open, to check each was closed."""
-
-    def __init__(self) -> None:
-        self.opened: list[Connection] = []
-
-    def connect_with(
-        self, engine: Engine, prepare: Callable[[Connection], None] | None = None
-    ) -> Callable[[], Connection]:
-        """A stand-in for `engine.connect` that records, and first lets `prepare`
-        change the connection (to make its commit fail, say)."""
-
-        def connect() -> Connection:
-            connection = engine.connect()
-            self.opened.append(connection)
-            if prepare is not None:
-                prepare(connection)
-            return connection
-
-        return connect
-
-    def left_open(self) -> list[Connection]:
-        return [connection for connection in self.opened if not connection.closed]
-
-
-CONNECTIONS = ConnectionLog()
+# Every connection the app's units of work open, to check each was closed.
+CONNECTIONS = SessionLog()
 
 
 def build_container(
     database: LiveDatabase,
     *,
     own_engine: bool = False,
-    prepare: Callable[[Connection], None] | None = None,
+    before_commit: OnCommit | None = None,
     **settings: Any,
 ) -> Container:
     """The production container on the test database. With `own_engine` the
     container builds its engine from `settings` (to test pool sizes), else it
-    shares the database's engine. Its connections are recorded in CONNECTIONS."""
+    shares the database's engine. Its connections are recorded in CONNECTIONS;
+    `before_commit` runs as each of its sessions commits (raise to fail it)."""
     container = Container()
     container.settings.override(providers.Object(database.settings(**settings)))
     if not own_engine:
         container.engine.override(providers.Object(database.engine))
-    container.connect.override(providers.Callable(CONNECTIONS.connect_with, container.engine, prepare))
+    container.sessions.override(providers.Singleton(CONNECTIONS.sessions, container.engine, before_commit))
     return container
 
 

@@ -75,17 +75,11 @@ class TestLogs:
         assert SENTINEL not in every_line
 
     def test_a_5xx_line_carries_the_stack(self, clean_database: LiveDatabase, client_for: Any) -> None:
-        from sqlalchemy import Connection
-
         from tests.api.conftest import build_container
+        from tests.support.sessions import failing_commit
 
-        def failing(connection: Connection) -> None:
-            def commit() -> None:
-                raise RuntimeError("commit exploded")
-
-            connection.commit = commit  # type: ignore[method-assign]
-
-        client = client_for(build_container(clean_database, prepare=failing), raise_server_exceptions=False)
+        failing = failing_commit(RuntimeError("commit exploded"))
+        client = client_for(build_container(clean_database, before_commit=failing), raise_server_exceptions=False)
         handler = _Collect()
         logging.getLogger("api.errors").addHandler(handler)
         try:

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from dependency_injector import providers
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, event
+from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from starlette.types import Message, Receive, Scope, Send
 
@@ -26,8 +26,9 @@ from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from tests.api.conftest import CONNECTIONS, build_container
 from tests.api.helpers import assert_problem
-from tests.factories import task_payloads
+from tests.factories.tasks import task_payloads
 from tests.support.databases import LiveDatabase, counting_statements
+from tests.support.sessions import failing_commit
 
 MakeClient = Callable[..., TestClient]
 
@@ -66,13 +67,8 @@ class TestCommits:
     def test_a_commit_that_fails_is_a_bare_500_and_stores_nothing(
         self, clean_database: LiveDatabase, client_for: MakeClient, caplog: pytest.LogCaptureFixture
     ) -> None:
-        def failing_commit(connection: Connection) -> None:
-            def commit() -> None:
-                raise RuntimeError("disk on fire at /var/lib/secret/path")
-
-            connection.commit = commit  # type: ignore[method-assign]
-
-        client = client_for(build_container(clean_database, prepare=failing_commit), raise_server_exceptions=False)
+        on_fire = failing_commit(RuntimeError("disk on fire at /var/lib/secret/path"))
+        client = client_for(build_container(clean_database, before_commit=on_fire), raise_server_exceptions=False)
         with caplog.at_level(logging.ERROR):
             response = client.post("/tasks", json={"title": "never stored"}, headers={"X-Request-ID": "req-500"})
         assert response.status_code == 500
@@ -94,13 +90,12 @@ class TestCommits:
     def test_a_commit_that_loses_the_database_is_503_and_stores_nothing(
         self, clean_database: LiveDatabase, client_for: MakeClient
     ) -> None:
-        def lost_at_commit(connection: Connection) -> None:
-            def commit() -> None:
-                raise sa_exc.OperationalError("COMMIT", {}, psycopg.OperationalError("server closed the connection"))
-
-            connection.commit = commit  # type: ignore[method-assign]
-
-        client = client_for(build_container(clean_database, prepare=lost_at_commit), raise_server_exceptions=False)
+        lost_at_commit = failing_commit(
+            sa_exc.OperationalError("COMMIT", {}, psycopg.OperationalError("server closed the connection"))
+        )
+        client = client_for(
+            build_container(clean_database, before_commit=lost_at_commit), raise_server_exceptions=False
+        )
         response = client.post("/tasks", json={"title": "never stored"})
         assert_problem(response, 503)
         assert response.headers["retry-after"].isdigit()

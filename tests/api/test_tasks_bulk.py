@@ -2,7 +2,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.helpers import TASK_FIELDS, assert_problem, error_locations
-from tests.factories import task_payloads
+from tests.factories.tasks import task_payloads
 
 
 def stored(client: TestClient) -> int:

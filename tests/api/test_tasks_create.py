@@ -4,7 +4,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.helpers import TASK_FIELDS, assert_problem, error_locations
-from tests.factories import TaskPayloadFactory
+from tests.factories.tasks import TaskPayloadFactory
 
 
 def test_create_answers_201_with_the_task_location_and_etag(client: TestClient) -> None:

@@ -4,50 +4,49 @@ from datetime import datetime
 from domain.errors import AlreadyExists
 from domain.pages import Page
 from domain.tasks.model import NewTask, Task, TaskQuery
-from tests.fakes.base import FakeRepository
+from domain.tasks.repository import TaskRepository
+from infrastructure.tables.tasks import TaskRow
+from tests.fakes.base import FakeRepository, page_of
 
 
-class FakeTaskRepository(FakeRepository[Task]):
-    """domain.tasks.repository.TaskRepository in a dict."""
+class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
+    """Tasks in a dict; titles are unique, as the table's constraint says."""
 
-    def get(self, task_id: int) -> Task | None:
-        return self._rows.by_id.get(task_id)
+    model = TaskRow
+
+    def to_entity(self, new: NewTask, entity_id: int, at: datetime) -> Task:
+        return new.stored_as(entity_id, at)
 
     def get_for_update(self, task_id: int) -> Task | None:
         return self.get(task_id)
 
     def find(self, query: TaskQuery) -> Page[Task]:
-        rows = [task for task in self._rows.by_id.values() if _matches(task, query)]
+        rows = [task for task in self.rows() if _matches(task, query)]
         for key in reversed(query.order()):  # stable sorts, least significant key first
             rows.sort(key=lambda task, k=key: getattr(task, k.field), reverse=key.descending)  # type: ignore[misc]
-        return self._page(rows, query.page)
+        return page_of(rows, query.page)
 
     def add(self, new: NewTask, at: datetime) -> Task:
         return self.add_many([new], at)[0]
 
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
-        taken = {task.title for task in self._rows.by_id.values()}
+        taken = {task.title for task in self.rows()}
         titles = [item.title for item in new]
         if len(set(titles)) != len(titles) or taken.intersection(titles):
             raise AlreadyExists("A row with the same unique value already exists")
-        stored = [item.stored_as(self._next_id(), at) for item in new]
-        self._rows.by_id.update((task.id, task) for task in stored)
-        return stored
+        return [super(FakeTaskRepository, self).add(item, at) for item in new]
 
     def update(self, task: Task, expected_version: int) -> bool:
-        current = self._rows.by_id.get(task.id)
+        current = self.get(task.id)
         if current is None or current.version != expected_version:
             return False
-        if any(other.title == task.title and other.id != task.id for other in self._rows.by_id.values()):
+        if any(other.title == task.title and other.id != task.id for other in self.rows()):
             raise AlreadyExists("A row with the same unique value already exists")
         self._rows.by_id[task.id] = task
         return True
 
-    def delete(self, task_id: int) -> bool:
-        return self._rows.by_id.pop(task_id, None) is not None
-
     def existing_titles(self, titles: Collection[str]) -> set[str]:
-        return {task.title for task in self._rows.by_id.values() if task.title in titles}
+        return {task.title for task in self.rows() if task.title in titles}
 
 
 def _matches(task: Task, query: TaskQuery) -> bool:

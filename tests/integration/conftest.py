@@ -1,10 +1,12 @@
 from collections.abc import Iterator
 
 import pytest
+from sqlmodel import Session
 
 from api.container import Container
 from domain.unit_of_work import UnitOfWork
-from infrastructure.unit_of_work import SqlUnitOfWork
+from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
+from tests.factories.base import persisting_through
 from tests.fakes import fake_unit_of_work
 from tests.support.databases import LiveDatabase
 
@@ -13,7 +15,7 @@ SQL_REPOSITORIES = Container.repositories()
 
 
 def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
-    return SqlUnitOfWork(database.engine.connect, SQL_REPOSITORIES)
+    return SqlUnitOfWork(session_factory(database.engine), SQL_REPOSITORIES)
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -33,3 +35,11 @@ def any_uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWork]:
 @pytest.fixture
 def sql_uow(clean_database: LiveDatabase) -> SqlUnitOfWork:
     return sql_unit_of_work(clean_database)
+
+
+@pytest.fixture
+def session(clean_database: LiveDatabase) -> Iterator[Session]:
+    """A session of the test's own, configured as the app's; the row factories
+    (tests/factories) persist through it. Closed, and the database emptied, after."""
+    with session_factory(clean_database.engine)() as own, persisting_through(own):
+        yield own

@@ -6,19 +6,22 @@ import threading
 import time
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from sqlalchemy import text
 
 from domain.errors import AlreadyExists, Unavailable
-from domain.tasks.model import NewTask, Status, TaskChanges
+from domain.tasks.model import NewTask, Status, Task, TaskChanges
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import build_engine
+from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
-from infrastructure.unit_of_work import SqlUnitOfWork
-from tests.factories import NewTaskFactory
+from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
+from tests.factories.tasks import NewTaskFactory
 from tests.integration.conftest import SQL_REPOSITORIES, sql_unit_of_work
 from tests.support.databases import LiveDatabase
+from tests.support.sessions import SessionLog, failing_commit
 
 AT = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
 
@@ -68,18 +71,18 @@ def test_a_unique_violation_leaves_as_already_exists(sql_uow: SqlUnitOfWork, cle
     assert checked_out(clean_database) == 0
 
 
-def test_a_failing_commit_stores_nothing(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
-    with pytest.raises(RuntimeError, match="commit refused"), sql_uow:
-        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
-        connection = sql_uow._active()
-
-        def refuse() -> None:
-            raise RuntimeError("commit refused")
-
-        connection.commit = refuse  # type: ignore[method-assign]
-        sql_uow.commit()
+def test_a_failing_commit_stores_nothing(clean_database: LiveDatabase) -> None:
+    log = SessionLog()
+    uow = SqlUnitOfWork(
+        log.sessions(clean_database.engine, failing_commit(RuntimeError("commit refused"))), SQL_REPOSITORIES
+    )
+    with pytest.raises(RuntimeError, match="commit refused"), uow:
+        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        uow.commit()
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
+    assert len(log.opened) == 1
+    assert log.left_open() == []
 
 
 def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -> None:
@@ -90,7 +93,7 @@ def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -
 
 
 def test_an_unregistered_repository_says_where_to_register_it(clean_database: LiveDatabase) -> None:
-    uow = SqlUnitOfWork(clean_database.engine.connect, {})
+    uow = SqlUnitOfWork(session_factory(clean_database.engine), {})
     with uow, pytest.raises(LookupError, match=r"api/container\.py"):
         uow.repository(TaskRepository)
 
@@ -102,9 +105,9 @@ def test_outside_its_block_it_refuses_work(sql_uow: SqlUnitOfWork) -> None:
 
 def test_an_unreachable_database_is_unavailable() -> None:
     engine = build_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
-    uow = SqlUnitOfWork(engine.connect, SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
     with pytest.raises(Unavailable), uow:
-        uow.repository(TaskRepository).get(1)
+        pytest.fail("the block must not run without a connection")
     engine.dispose()
 
 
@@ -117,14 +120,14 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
-    class SlowRepository(SQL_REPOSITORIES[TaskRepository]):  # type: ignore[misc, valid-type]
-        def get_for_update(self, task_id: int) -> object:
+    class SlowRepository(SqlTaskRepository):
+        def get_for_update(self, task_id: int) -> Task | None:
             row = super().get_for_update(task_id)
             time.sleep(0.2)  # hold the lock while the other one arrives
             return row
 
     def update(changes: TaskChanges) -> None:
-        uow = SqlUnitOfWork(clean_database.engine.connect, {TaskRepository: SlowRepository})
+        uow = SqlUnitOfWork(session_factory(clean_database.engine), {TaskRepository: SlowRepository})
         barrier.wait()
         try:
             TaskService(uow, attempts=1).update(task.id, changes)
@@ -157,18 +160,23 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveData
             connection.close()
 
 
-def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(
-    sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
-) -> None:
-    with sql_uow.reading():
-        assert sql_uow.repository(TaskRepository).get(1) is None
-        driver = sql_uow._active().connection.driver_connection
+def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_database: LiveDatabase) -> None:
+    log = SessionLog()
+    uow = SqlUnitOfWork(log.sessions(clean_database.engine), SQL_REPOSITORIES)
+    with uow.reading():
+        assert uow.repository(TaskRepository).get(1) is None
+        driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":  # SQLite keeps its local BEGIN (one snapshot per list)
-            assert driver.autocommit  # type: ignore[union-attr]  # psycopg sends no BEGIN/ROLLBACK
+            assert isinstance(driver, psycopg.Connection)
+            assert driver.autocommit  # psycopg sends no BEGIN/ROLLBACK
         with pytest.raises(RuntimeError, match="cannot commit"):
-            sql_uow.commit()
-    with sql_uow:  # the next block is an ordinary one again
-        sql_uow.repository(TaskRepository).add(NewTask(title="after reading"), AT)
-        assert sql_uow._active().in_transaction()
-        sql_uow.commit()
+            uow.commit()
+    with uow:  # the next block is an ordinary one again
+        uow.repository(TaskRepository).add(NewTask(title="after reading"), AT)
+        driver = log.opened[-1].connection.driver_connection
+        if clean_database.kind != "sqlite":
+            assert isinstance(driver, psycopg.Connection)
+            assert not driver.autocommit
+        uow.commit()
     assert clean_database.count("tasks") == 1
+    assert log.left_open() == []

@@ -13,7 +13,7 @@ from domain.pages import PageRequest, SortKey
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskQuery
 from domain.tasks.repository import TaskRepository
 from domain.unit_of_work import UnitOfWork
-from tests.factories import new_tasks
+from tests.factories.tasks import new_tasks
 
 AT = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 

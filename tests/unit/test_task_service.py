@@ -12,7 +12,7 @@ from domain.preconditions import VersionPrecondition
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskChanges, TaskQuery
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
-from tests.factories import new_tasks
+from tests.factories.tasks import new_tasks
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.conftest import TickingClock
@@ -143,7 +143,7 @@ class RacingTaskRepository(FakeTaskRepository):
     write, `races` times. Its commit is its own: our rollback cannot undo it."""
 
     def __init__(self, races: int) -> None:
-        super().__init__()
+        super().__init__(tables={})
         self.races = races
         self.rival_commits: list[Task] = []
 

@@ -1,12 +1,14 @@
-"""factory-boy factories: domain commands for service and repository tests,
-JSON payloads for API tests. Titles are unique per test run."""
-
+from datetime import UTC, datetime
 from typing import Any
 
 from factory.base import DictFactory, Factory
-from factory.declarations import Iterator, Sequence
+from factory.declarations import Iterator, LazyAttribute, Sequence
 
-from domain.tasks.model import NewTask, Priority, Status
+from domain.tasks.model import FIRST_VERSION, NewTask, Priority, Status
+from infrastructure.tables.tasks import TaskRow
+from tests.factories.base import RowFactory
+
+AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 class NewTaskFactory(Factory[NewTask]):
@@ -26,6 +28,19 @@ class TaskPayloadFactory(DictFactory):
     description = Sequence(lambda n: f"Written by a test ({n})")
     status = Iterator([s.value for s in Status])
     priority = Iterator([p.value for p in Priority])
+
+
+class TaskRowFactory(RowFactory[TaskRow]):
+    class Meta:
+        model = TaskRow
+
+    title = Sequence(lambda n: f"Row task {n:05d}")
+    description = None
+    status = Status.TODO.rank
+    priority = Priority.MEDIUM.rank
+    created_at = AT
+    updated_at = LazyAttribute(lambda row: row.created_at)
+    version = FIRST_VERSION
 
 
 def new_tasks(count: int, **overrides: Any) -> list[NewTask]:

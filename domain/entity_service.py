@@ -1,0 +1,51 @@
+"""The use cases every aggregate has: create, get one, delete one.
+
+A service of an aggregate extends `EntityService` with its own use cases, and
+overrides one of these only to say what a failure means for it (a post whose
+author is missing is bad input; a comment of a missing post is a 404).
+"""
+
+from typing import ClassVar, Generic, TypeVar
+
+from domain.clock import Clock, utc_now
+from domain.errors import NotFound
+from domain.ids import is_storable_id
+from domain.repository import Repository
+from domain.unit_of_work import UnitOfWork
+
+EntityT = TypeVar("EntityT")
+NewT = TypeVar("NewT")
+
+
+class EntityService(Generic[EntityT, NewT]):
+    entity: ClassVar[str]
+    """The aggregate's name, as its "not found" detail says it: "Author"."""
+
+    repository: type[Repository[EntityT, NewT]]
+    """The repository interface, looked up in each unit of work."""
+
+    def __init__(self, uow: UnitOfWork, clock: Clock = utc_now) -> None:
+        self._uow = uow
+        self._clock = clock
+
+    def create(self, new: NewT) -> EntityT:
+        with self._uow as uow:
+            created = uow.repository(self.repository).add(new, self._clock())
+            uow.commit()
+            return created
+
+    def get(self, entity_id: int) -> EntityT:
+        if is_storable_id(entity_id):
+            with self._uow.reading() as uow:
+                found = uow.repository(self.repository).get(entity_id)
+            if found is not None:
+                return found
+        raise NotFound(self.entity, entity_id)
+
+    def delete(self, entity_id: int) -> None:
+        if not is_storable_id(entity_id):
+            raise NotFound(self.entity, entity_id)
+        with self._uow as uow:
+            if not uow.repository(self.repository).delete(entity_id):
+                raise NotFound(self.entity, entity_id)
+            uow.commit()
