@@ -22,6 +22,7 @@ from prometheus_client import (
 )
 from sqlalchemy import Engine, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.pool import QueuePool
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -77,15 +78,18 @@ def watch_pool(engine: Engine) -> None:
         return
     _watched.add(engine)
     pool = engine.pool
+    # Only a QueuePool has overflow; an in-memory SQLite database's StaticPool
+    # (tests) is one connection.
+    overflow = pool.overflow if isinstance(pool, QueuePool) else lambda: 0
 
     def checked_out(*_: Any) -> None:
         POOL_IN_USE.inc()
-        POOL_OVERFLOW.set(max(0, pool.overflow()))  # type: ignore[attr-defined]
+        POOL_OVERFLOW.set(max(0, overflow()))
 
     def checked_in(*_: Any) -> None:
         # The event comes before the pool's own count drops: count, not ask.
         POOL_IN_USE.dec()
-        POOL_OVERFLOW.set(max(0, pool.overflow()))  # type: ignore[attr-defined]
+        POOL_OVERFLOW.set(max(0, overflow()))
 
     event.listen(engine, "checkout", checked_out)
     event.listen(engine, "checkin", checked_in)

@@ -1,4 +1,8 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables.
+
+Types defined here take no arguments: migrations that Alembic generates make
+them as `infrastructure.tables.columns.Name()` (infrastructure/migrations/env.py).
+"""
 
 from collections.abc import Callable
 from datetime import UTC, datetime

@@ -1,6 +1,10 @@
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
+import psycopg
 import pytest
+from sqlalchemy import make_url
 from sqlmodel import Session
 
 from api.container import Container
@@ -8,7 +12,7 @@ from domain.unit_of_work import UnitOfWork
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.base import persisting_through
 from tests.fakes import fake_unit_of_work
-from tests.support.databases import LiveDatabase
+from tests.support.databases import LiveDatabase, postgres_conninfo
 
 # The production mapping of interfaces to SQL repositories, whatever it holds.
 SQL_REPOSITORIES = Container.repositories()
@@ -43,3 +47,20 @@ def session(clean_database: LiveDatabase) -> Iterator[Session]:
     (tests/factories) persist through it. Closed, and the database emptied, after."""
     with session_factory(clean_database.engine)() as own, persisting_through(own):
         yield own
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database of each kind, never migrated."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    server: str = request.getfixturevalue("postgres_server")
+    name = f"tasks_fresh_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_conninfo(server), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(postgres_conninfo(server), autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
