@@ -49,6 +49,7 @@ def on_the_test_database(clean_database: LiveDatabase) -> Iterator[None]:
     APP.state.database_calls = DatabaseCalls(sqlite=settings.is_sqlite, pool_size=settings.db_pool_size)
     yield
     CONTAINER.reset_override()
+    CONTAINER.reset_singletons()  # the session factory was bound to this engine
 
 
 @schema.parametrize()
