@@ -12,7 +12,7 @@ from api.concurrency import DatabaseCalls
 from api.container import Container
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from api.openapi import with_problem_responses
-from api.routers import authors, operations, posts, tasks
+from api.routers import authors, comments, operations, posts, tasks
 from api.routing import include_routes
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -70,5 +70,6 @@ def create_app(container: Container | None = None) -> FastAPI:
     include_routes(app, tasks.router)
     include_routes(app, authors.router)
     include_routes(app, posts.router)
+    include_routes(app, comments.router)
     with_problem_responses(app)
     return app

@@ -6,12 +6,15 @@ from dependency_injector import containers, providers
 from api.metrics import UNITS_OF_WORK
 from domain.authors.repository import AuthorRepository
 from domain.authors.service import AuthorService
+from domain.comments.repository import CommentRepository
+from domain.comments.service import CommentService
 from domain.posts.repository import PostRepository
 from domain.posts.service import PostService
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import DatabaseProbe, engine_resource
 from infrastructure.repositories.authors import SqlAuthorRepository
+from infrastructure.repositories.comments import SqlCommentRepository
 from infrastructure.repositories.posts import SqlPostRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
@@ -33,6 +36,7 @@ class Container(containers.DeclarativeContainer):
             TaskRepository: SqlTaskRepository,
             AuthorRepository: SqlAuthorRepository,
             PostRepository: SqlPostRepository,
+            CommentRepository: SqlCommentRepository,
         }
     )
 
@@ -44,5 +48,6 @@ class Container(containers.DeclarativeContainer):
     task_service = providers.Factory(TaskService, uow=unit_of_work)
     author_service = providers.Factory(AuthorService, uow=unit_of_work)
     post_service = providers.Factory(PostService, uow=unit_of_work)
+    comment_service = providers.Factory(CommentService, uow=unit_of_work)
 
     database_probe = providers.Factory(DatabaseProbe, engine=engine)
