@@ -1,6 +1,6 @@
 from enum import StrEnum
-from functools import cached_property
-from typing import Self
+from functools import cache, cached_property
+from typing import Self, cast
 
 
 class RankedEnum(StrEnum):
@@ -17,7 +17,7 @@ class RankedEnum(StrEnum):
 
     @classmethod
     def from_rank(cls, rank: int) -> Self:
-        return list(cls)[rank]
+        return cast(Self, _in_order(cls)[rank])
 
     def __lt__(self, other: str) -> bool:
         return self.rank < self._same_kind(other).rank
@@ -35,3 +35,9 @@ class RankedEnum(StrEnum):
         if type(other) is not type(self):
             raise TypeError(f"cannot order {type(self).__name__} against {type(other).__name__}")
         return other
+
+
+@cache
+def _in_order(kind: type[RankedEnum]) -> tuple[RankedEnum, ...]:
+    # Once per enum: a page of rows asks for every row.
+    return tuple(kind)

@@ -101,7 +101,13 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         if mode not in ("DEFERRED", "IMMEDIATE"):
             raise ValueError(f"unknown SQLite transaction mode {mode!r}")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver's connection, as its commit and rollback are: transaction
+        # control, not a statement of ours (exec_driver_sql would run it through
+        # the statement machinery, ~35 us a unit of work).
+        driver = connection.connection.driver_connection
+        if not isinstance(driver, sqlite3.Connection):
+            raise TypeError("a SQLite engine must use the sqlite3 driver")
+        driver.execute(f"BEGIN {mode}")
 
 
 def _lower(value: str | None) -> str | None:
