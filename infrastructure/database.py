@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
@@ -107,7 +108,12 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         driver = connection.connection.driver_connection
         if not isinstance(driver, sqlite3.Connection):
             raise TypeError("a SQLite engine must use the sqlite3 driver")
-        driver.execute(f"BEGIN {mode}")
+        try:
+            driver.execute(f"BEGIN {mode}")
+        except sqlite3.OperationalError as error:
+            # Reported as SQLAlchemy reports a failed statement, so that it is
+            # translated like one (a lock held past the busy timeout: 503).
+            raise sa_exc.OperationalError(f"BEGIN {mode}", (), error) from error
 
 
 def _lower(value: str | None) -> str | None:
