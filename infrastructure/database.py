@@ -87,10 +87,11 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         dbapi_connection.isolation_level = None
         # Foreign keys are off in SQLite until each connection turns them on.
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        # WAL: readers never block the writer, nor the writer readers. NORMAL is
-        # durable across application crashes; only a power loss can drop the
-        # last commits, the usual trade-off with WAL.
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        # The file is in WAL mode from its migration on (infrastructure/migrations
+        # /env.py): readers never block the writer, nor the writer readers. Not
+        # switched here, as that needs the write lock, which another program may
+        # hold. NORMAL is durable across application crashes with WAL; only a
+        # power loss can drop the last commits, the usual trade-off.
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(settings.sqlite_busy_timeout_ms)}")
         # SQLite's lower() only knows ASCII; Python's knows Unicode, as PostgreSQL's

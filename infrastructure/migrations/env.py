@@ -47,6 +47,12 @@ def run_online() -> None:
 
 
 def _migrate(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # WAL from here on (the mode is kept in the file): readers never wait for
+        # the writer. Switching needs the write lock, so the migration does it
+        # once, and a server's connections never have to.
+        connection.exec_driver_sql("PRAGMA journal_mode = WAL")
+        connection.commit()  # ends the transaction SQLAlchemy began for it
     context.configure(connection=connection, **OPTIONS)
     with context.begin_transaction():
         context.run_migrations()

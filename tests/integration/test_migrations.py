@@ -2,6 +2,7 @@
 autogenerate writes for a change to the tables is a migration that runs."""
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 from alembic import command
@@ -68,3 +69,15 @@ def test_downgrade_to_base_and_up_again(tmp_path: Path) -> None:
     command.upgrade(config, "head")
     assert {t.name for t in metadata.sorted_tables} <= set(inspect(engine).get_table_names())
     engine.dispose()
+
+
+def test_a_migrated_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
+    """Before any server connects: switching to WAL needs the write lock, once,
+    and a fresh server must not need it (another program may hold it)."""
+    path = tmp_path / "wal.db"
+    command.upgrade(alembic_config(f"sqlite:///{path}"), "head")
+    other = sqlite3.connect(path)
+    try:
+        assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        other.close()
