@@ -74,25 +74,22 @@ def test_parse_sort() -> None:
             parse_sort(bad, SORTABLE_FIELDS)
 
 
-def test_log_lines_are_written_in_batches_and_errors_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+def test_log_lines_leave_the_request_path_through_a_queue(capsys: pytest.CaptureFixture[str]) -> None:
+    """Logging a line only formats it and puts it on a queue; the logging module's
+    own QueueListener thread writes it to stderr."""
     import logging
+    from logging.handlers import QueueHandler
 
-    from api.logs import JsonFormatter, StderrLines
+    from api import logs
+    from infrastructure.settings import Settings
 
-    handler = StderrLines()
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("tests.batched")
-    logger.addHandler(handler)
-    logger.propagate = False
-    logger.setLevel(logging.INFO)
+    logs.configure(Settings(log_format="json"))
     try:
-        logger.info("first")
-        assert capsys.readouterr().err == ""  # held back
-        logger.warning("trouble")
-        written = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
-        assert [line["message"] for line in written] == ["first", "trouble"]
-        logger.info("last")
-        handler.close()
-        assert '"last"' in capsys.readouterr().err  # flushed on close (and at exit)
+        (handler,) = [h for h in logging.getLogger().handlers if h.get_name() == "tasks"]
+        assert isinstance(handler, QueueHandler)
+        logging.getLogger("tests.queued").warning("queued %s", "line", extra={"request_id": "q-1"})
+        logs.flush()
+        (line,) = [json.loads(text) for text in capsys.readouterr().err.splitlines() if "q-1" in text]
+        assert (line["message"], line["level"], line["request_id"]) == ("queued line", "WARNING", "q-1")
     finally:
-        logger.removeHandler(handler)
+        logs.stop()
