@@ -1,20 +1,23 @@
-"""Comment routes: parse, call one service method, shape the reply.
-(Services come from the container in the body, as in api/routers/tasks.py.)"""
+"""Comment routes: parse, call one service method, shape the reply."""
+
+from typing import Annotated
 
 from fastapi import Request
 from starlette.responses import Response
 
-from api.concurrency import database_calls
-from api.dependencies import container_of
+from api.dependencies import from_container
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
 from api.routing import api_router
 from api.schemas.comments import CommentCreate, CommentOut
+from domain.comments.service import CommentService
 from domain.pages import PageRequest
 
 router = api_router(tags=["comments"])
+
+Comments = Annotated[CommentService, from_container(lambda container: container.comment_service())]
 
 
 @router.post(
@@ -24,9 +27,8 @@ router = api_router(tags=["comments"])
     summary="Comment on a post",
     responses=documented(404, 413, 422, 503),
 )
-async def create_comment(request: Request, post_id: Id, body: CommentCreate) -> Response:
-    service = container_of(request).comment_service()
-    comment = await database_calls(request).run(service.create, body.to_domain(post_id))
+def create_comment(post_id: Id, body: CommentCreate, comments: Comments) -> Response:
+    comment = comments.create(body.to_domain(post_id))
     return json_response(comment, 201, {"Location": f"/comments/{comment.id}"})
 
 
@@ -36,18 +38,18 @@ async def create_comment(request: Request, post_id: Id, body: CommentCreate) -> 
     summary="A post's comments (id order)",
     responses=documented(404, 422, 503),
 )
-async def list_post_comments(request: Request, post_id: Id, skip: Skip = 0, limit: Limit = 50) -> Response:
-    service = container_of(request).comment_service()
+def list_post_comments(
+    request: Request, post_id: Id, comments: Comments, skip: Skip = 0, limit: Limit = 50
+) -> Response:
     page = PageRequest(skip=skip, limit=limit)
-    return list_response(request, await database_calls(request).run(service.of_post, post_id, page), page, ())
+    return list_response(request, comments.of_post(post_id, page), page, ())
 
 
 @router.get(
     "/comments/{comment_id}", response_model=CommentOut, summary="Get a comment", responses=documented(404, 422, 503)
 )
-async def get_comment(request: Request, comment_id: Id) -> Response:
-    service = container_of(request).comment_service()
-    return json_response(await database_calls(request).run(service.get, comment_id))
+def get_comment(comment_id: Id, comments: Comments) -> Response:
+    return json_response(comments.get(comment_id))
 
 
 @router.delete(
@@ -57,7 +59,6 @@ async def get_comment(request: Request, comment_id: Id) -> Response:
     summary="Delete a comment",
     responses=documented(404, 422, 503),
 )
-async def delete_comment(request: Request, comment_id: Id) -> Response:
-    service = container_of(request).comment_service()
-    await database_calls(request).run(service.delete, comment_id)
+def delete_comment(comment_id: Id, comments: Comments) -> Response:
+    comments.delete(comment_id)
     return Response(status_code=204)

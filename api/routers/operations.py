@@ -1,15 +1,19 @@
-import anyio.to_thread
-from fastapi import Request
+"""Liveness, readiness and metrics."""
+
+from typing import Annotated
+
 from starlette.responses import Response
 
 from api import metrics
-from api.concurrency import database_calls
-from api.dependencies import container_of
+from api.dependencies import from_container
 from api.problems import documented
 from api.responses import JSON
 from api.routing import api_router
+from infrastructure.database import DatabaseProbe
 
 router = api_router(tags=["operations"])
+
+Probe = Annotated[DatabaseProbe, from_container(lambda container: container.database_probe())]
 
 _OK = b'{"status":"ok"}'
 _READY = b'{"status":"ok","database":"ok"}'
@@ -17,13 +21,14 @@ _READY = b'{"status":"ok","database":"ok"}'
 
 @router.get("/health", summary="Liveness: the process serves requests (never touches the database)")
 async def health() -> Response:
+    # async, the one route that is: it never blocks, so it answers from the event
+    # loop even while every worker thread waits on the database.
     return Response(_OK, media_type=JSON)
 
 
 @router.get("/ready", summary="Readiness: the database answers", responses=documented(503))
-async def ready(request: Request) -> Response:
-    probe = container_of(request).database_probe()
-    await database_calls(request).run(probe.check)
+def ready(probe: Probe) -> Response:
+    probe.check()
     return Response(_READY, media_type=JSON)
 
 
@@ -33,7 +38,6 @@ async def ready(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {metrics.CONTENT_TYPE: {"schema": {"type": "string"}}}, "description": "Metrics"}},
 )
-async def prometheus_metrics() -> Response:
-    # Reading every worker's files is disk work: off the event loop.
-    body = await anyio.to_thread.run_sync(metrics.exposition)
-    return Response(body, media_type=metrics.CONTENT_TYPE)
+def prometheus_metrics() -> Response:
+    # Reads every worker's files (multiprocess mode): disk work, on a thread.
+    return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)

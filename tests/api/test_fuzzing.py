@@ -16,7 +16,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis import Case
 
 from api.app import create_app
-from api.concurrency import DatabaseCalls
 from api.container import Container
 from tests.conftest import DATABASES
 from tests.support.databases import LiveDatabase
@@ -46,7 +45,6 @@ def on_the_test_database(clean_database: LiveDatabase) -> Iterator[None]:
     settings = clean_database.settings()
     CONTAINER.settings.override(providers.Object(settings))
     CONTAINER.engine.override(providers.Object(clean_database.engine))
-    APP.state.database_calls = DatabaseCalls(sqlite=settings.is_sqlite, pool_size=settings.db_pool_size)
     yield
     CONTAINER.reset_override()
     CONTAINER.reset_singletons()  # the session factory was bound to this engine

@@ -19,7 +19,6 @@ from sqlalchemy import exc as sa_exc
 from starlette.types import Message, Receive, Scope, Send
 
 from api.app import create_app
-from api.concurrency import DatabaseCalls
 from api.container import Container
 from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
@@ -152,8 +151,7 @@ class TestStatementsPerRequest:
 
 
 class SlowFind(SqlTaskRepository):
-    """Holds its connection for a while, as a slow list query would (lists run on
-    worker threads with either database)."""
+    """Holds its connection for a while, as a slow list query would."""
 
     def find(self, query: Any) -> Any:
         page = super().find(query)  # the connection is checked out from here on
@@ -201,9 +199,7 @@ class TestPoolAndThreads:
             anyio.to_thread.current_default_thread_limiter().total_tokens = 40
 
         assert client.portal is not None
-        client.portal.call(uncap)
-        # Every call on a thread, 40 of them: the pool of 3 is now the limit.
-        client.app.state.database_calls = DatabaseCalls(sqlite=False, pool_size=40)  # type: ignore[attr-defined]
+        client.portal.call(uncap)  # 40 threads, AnyIO's default: the pool of 3 is now the limit
         statuses = burst(client, ["/tasks"] * 12)
         assert 503 in statuses
         assert container.engine().pool.checkedout() == 0  # type: ignore[attr-defined]
@@ -217,8 +213,7 @@ class TestPoolAndThreads:
             return anyio.to_thread.current_default_thread_limiter().total_tokens
 
         assert client.portal is not None
-        # SQLite keeps one connection for the calls it runs on the event loop.
-        assert client.portal.call(tokens) == (4 if clean_database.kind == "sqlite" else 5)
+        assert client.portal.call(tokens) == 5
 
     def test_concurrent_requests_each_get_their_own_connection_closed_after(self, client: TestClient) -> None:
         CONNECTIONS.opened = []
