@@ -43,9 +43,6 @@ def create_app(container: Container | None = None) -> FastAPI:
             container.shutdown_resources()
             metrics.worker_exiting()
             logs.SERVER.info("stopped: requests answered, database pool closed")
-            # uvicorn then re-raises the stop signal, and the process ends without
-            # running exit handlers: write the waiting log lines now.
-            logs.flush()
 
     app = FastAPI(
         title="Tasks",

@@ -13,7 +13,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from api import logs as api_logs
 from infrastructure.database import build_engine
 from infrastructure.settings import Settings
 from tests.support.databases import LiveDatabase, postgres_conninfo, postgres_database, sqlite_database
@@ -33,14 +32,6 @@ def missing(reason: str) -> None:
     if IN_CI:
         pytest.fail(f"{reason}. Under CI=true a missing service is a failure, not a skip.")
     pytest.skip(reason)
-
-
-@pytest.fixture(autouse=True)
-def _log_lines_stay_with_their_test() -> Iterator[None]:
-    """The app writes log lines in batches: write them out while this test's
-    output is still being captured (shown if it fails), not after the run."""
-    yield
-    api_logs.flush()
 
 
 @pytest.fixture(scope="session")

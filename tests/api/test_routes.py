@@ -27,8 +27,9 @@ def api_routes() -> list[APIRoute]:
 def test_only_routes_that_never_block_are_async() -> None:
     for route in api_routes():
         is_async = inspect.iscoroutinefunction(route.endpoint)
-        never_blocks = any((method, route.path) in NEVER_BLOCKING for method in route.methods)
-        assert is_async == never_blocks, f"{sorted(route.methods)} {route.path}: async={is_async}"
+        methods = route.methods or set()
+        never_blocks = any((method, route.path) in NEVER_BLOCKING for method in methods)
+        assert is_async == never_blocks, f"{sorted(methods)} {route.path}: async={is_async}"
 
 
 def test_routes_take_their_services_as_parameters() -> None:

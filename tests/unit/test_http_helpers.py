@@ -74,22 +74,13 @@ def test_parse_sort() -> None:
             parse_sort(bad, SORTABLE_FIELDS)
 
 
-def test_log_lines_leave_the_request_path_through_a_queue(capsys: pytest.CaptureFixture[str]) -> None:
-    """Logging a line only formats it and puts it on a queue; the logging module's
-    own QueueListener thread writes it to stderr."""
+def test_log_lines_are_written_to_stderr_at_once(capsys: pytest.CaptureFixture[str]) -> None:
     import logging
-    from logging.handlers import QueueHandler
 
     from api import logs
     from infrastructure.settings import Settings
 
     logs.configure(Settings(log_format="json"))
-    try:
-        (handler,) = [h for h in logging.getLogger().handlers if h.get_name() == "tasks"]
-        assert isinstance(handler, QueueHandler)
-        logging.getLogger("tests.queued").warning("queued %s", "line", extra={"request_id": "q-1"})
-        logs.flush()
-        (line,) = [json.loads(text) for text in capsys.readouterr().err.splitlines() if "q-1" in text]
-        assert (line["message"], line["level"], line["request_id"]) == ("queued line", "WARNING", "q-1")
-    finally:
-        logs.stop()
+    logging.getLogger("tests.direct").warning("written %s", "now", extra={"request_id": "w-1"})
+    (line,) = [json.loads(text) for text in capsys.readouterr().err.splitlines() if "w-1" in text]
+    assert (line["message"], line["level"], line["request_id"]) == ("written now", "WARNING", "w-1")
