@@ -2,31 +2,20 @@
 infrastructure.tables. A program (the tests) may pass its own `connection` or
 `database_url` in Config.attributes instead."""
 
-from typing import Any, Literal
+from typing import Any
 
 from alembic import context
-from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection, create_engine, pool
 
 from infrastructure.settings import Settings
-from infrastructure.tables import columns, metadata
+from infrastructure.tables import metadata
 
 config = context.config
 url = config.attributes.get("database_url") or Settings().database_url
 
 
-def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
-    """Column types of our own (infrastructure/tables/columns.py) as code that
-    runs: the module imported at the top of the migration, the type made from
-    it. Alembic's default names the type without importing it."""
-    if kind == "type" and type(item).__module__ == columns.__name__:
-        autogen_context.imports.add(f"import {columns.__name__}")
-        return f"{columns.__name__}.{type(item).__qualname__}()"
-    return False
-
-
 # Batch mode: SQLite alters a table by copying it, which Alembic does for us.
-OPTIONS: dict[str, Any] = {"target_metadata": metadata, "render_as_batch": True, "render_item": render_item}
+OPTIONS: dict[str, Any] = {"target_metadata": metadata, "render_as_batch": True}
 
 
 def run_offline() -> None:

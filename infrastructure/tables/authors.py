@@ -1,10 +1,10 @@
 from datetime import datetime
 
 from sqlalchemy import Column, Identity, String
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UTCDateTime
 
 from domain.authors.model import NAME_MAX_LENGTH
-from infrastructure.tables.columns import ID, UTCTimestamp
+from infrastructure.tables.columns import ID
 
 
 class AuthorRow(SQLModel, table=True):
@@ -13,4 +13,4 @@ class AuthorRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, sa_column=Column(ID, Identity(), primary_key=True))
     name: str = Field(sa_column=Column(String(NAME_MAX_LENGTH), nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,10 +1,10 @@
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Identity, Index, String, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UTCDateTime
 
 from domain.comments.model import AUTHOR_NAME_MAX_LENGTH
-from infrastructure.tables.columns import ID, UTCTimestamp
+from infrastructure.tables.columns import ID
 
 
 class CommentRow(SQLModel, table=True):
@@ -21,4 +21,4 @@ class CommentRow(SQLModel, table=True):
     post_id: int = Field(sa_column=Column(ID, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False))
     author_name: str = Field(sa_column=Column(String(AUTHOR_NAME_MAX_LENGTH), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))

@@ -1,11 +1,11 @@
 from datetime import datetime
 
 from sqlalchemy import Column, ForeignKey, Identity, Index, String, Text
-from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel import Field, Relationship, SQLModel, UTCDateTime
 
 from domain.posts.model import TITLE_MAX_LENGTH
 from infrastructure.tables.authors import AuthorRow
-from infrastructure.tables.columns import ID, UTCTimestamp
+from infrastructure.tables.columns import ID
 
 
 class PostRow(SQLModel, table=True):
@@ -24,7 +24,7 @@ class PostRow(SQLModel, table=True):
     # (NO ACTION, not RESTRICT: SQLite reports RESTRICT as a trigger failure,
     # which reads as any other constraint). The fakes obey the same declaration.
     author_id: int = Field(sa_column=Column(ID, ForeignKey("authors.id"), nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
 
     # Loaded on purpose (the repository's joinedload) or not at all: lazy="raise"
     # makes a forgotten load an error, inside the session or after it closed,

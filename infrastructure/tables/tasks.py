@@ -1,10 +1,10 @@
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, Column, Identity, Index, Integer, SmallInteger, Text
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field, SQLModel, UTCDateTime
 
 from domain.tasks.model import TITLE_MAX_LENGTH, Priority, Status
-from infrastructure.tables.columns import ID, UTCTimestamp, exact_text
+from infrastructure.tables.columns import ID, exact_text
 
 
 class TaskRow(SQLModel, table=True):
@@ -34,6 +34,6 @@ class TaskRow(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     status: int = Field(sa_column=Column(SmallInteger, nullable=False))
     priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
-    created_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
-    updated_at: datetime = Field(sa_column=Column(UTCTimestamp(), nullable=False))
+    created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))

@@ -8,9 +8,8 @@ Create Date: 2026-11-27
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
-
-import infrastructure.tables.columns
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
@@ -25,7 +24,7 @@ def upgrade() -> None:
         sa.Column("post_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("author_name", sa.String(length=100), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", infrastructure.tables.columns.UTCTimestamp(), nullable=False),
+        sa.Column("created_at", sqlmodel.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(["post_id"], ["posts.id"], name=op.f("fk_comments_post_id_posts"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_comments")),
         sqlite_autoincrement=True,
