@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api import logs, metrics, problems
 from api.container import Container
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.openapi import with_problem_responses
+from api.openapi import operation_id, with_problem_responses
 from api.routers import authors, comments, operations, posts, tasks
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -49,6 +49,7 @@ def create_app(container: Container | None = None) -> FastAPI:
         version="1.0.0",
         description="Task tracking over HTTP. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     app.state.container = container
     problems.install(app)

@@ -1,20 +1,51 @@
-"""The OpenAPI document: every error a route can answer, as problem+json.
+"""The OpenAPI document: what each route answers, with its headers and links,
+and every error as problem+json.
 
-FastAPI documents error responses as application/json, and its own 422 with a
-schema we never send; this rewrites each error response of every operation to
-application/problem+json with the Problem schema and an example, and adds the
-500 that any route can answer.
+Routes declare their success answers with `answer(...)` (the headers they carry,
+the links a client can follow from them) and their errors with
+`problems.documented(...)`. FastAPI documents error responses as
+application/json, and its own 422 with a schema we never send; the document is
+then rewritten so that each error response is application/problem+json with the
+Problem schema and an example, every response names X-Request-ID, and every
+operation lists the 413 and 500 that any request can meet.
 """
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 
 from api.responses import PROBLEM_JSON
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+HEADERS: dict[str, dict[str, Any]] = {
+    "X-Request-ID": {
+        "description": "The id of this request: the caller's own when sane, otherwise a new one",
+        "required": True,
+        "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,128}$"},
+    },
+    "Location": {"description": "Where the created resource is", "required": True, "schema": {"type": "string"}},
+    "ETag": {
+        "description": 'The task\'s version, quoted: "3"',
+        "required": True,
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    },
+    "X-Total-Count": {
+        "description": "How many rows match, over all pages",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 0},
+    },
+    "Link": {
+        "description": 'RFC 8288 links to the next and previous pages (rel="next", rel="prev"), where they exist',
+        "required": False,
+        "schema": {"type": "string"},
+    },
+    "Retry-After": {"description": "Seconds to wait before retrying", "required": True, "schema": {"type": "integer"}},
+}
 
 _DETAILS = {
     404: "Task not found",
@@ -25,6 +56,32 @@ _DETAILS = {
     500: "Internal server error",
     503: "The database cannot be reached",
 }
+
+
+def answer(status: int, *headers: str, links: Mapping[str, Any] | None = None) -> dict[int | str, dict[str, Any]]:
+    """A success response's headers (by name, from HEADERS) and links, for a
+    route's `responses`."""
+    documented: dict[str, Any] = {"headers": {name: HEADERS[name] for name in headers}}
+    if links:
+        documented["links"] = dict(links)
+    return {status: documented}
+
+
+def link(operation_id: str, body: Mapping[str, str] | None = None, **parameters: str) -> dict[str, Any]:
+    """An OpenAPI link to `operation_id`, its parameters (and request body fields)
+    taken from the response: `link("get_task", task_id="$response.body#/id")`."""
+    target: dict[str, Any] = {"operationId": operation_id}
+    if parameters:
+        target["parameters"] = parameters
+    if body:
+        target["requestBody"] = dict(body)
+    return target
+
+
+def operation_id(route: APIRoute) -> str:
+    """Operation ids are the route functions' names: `create_task`, not FastAPI's
+    `create_task_tasks_post`, so a generated client reads as the API does."""
+    return route.name
 
 
 def example(status: int) -> dict[str, Any]:
@@ -57,8 +114,13 @@ def with_problem_responses(app: FastAPI) -> None:
 
 
 def _rewrite(responses: dict[str, Any]) -> None:
+    # Any request can meet these two: a body over 1 MiB (even where none is
+    # used), and a bug.
+    responses.setdefault("413", {"description": HTTPStatus(413).phrase})
     responses.setdefault("500", {"description": HTTPStatus(500).phrase})
     for code, response in responses.items():
+        headers = response.setdefault("headers", {})
+        headers["X-Request-ID"] = HEADERS["X-Request-ID"]
         if not code.isdigit() or int(code) < 400:
             continue
         status = int(code)
@@ -66,11 +128,5 @@ def _rewrite(responses: dict[str, Any]) -> None:
         if response["description"] == "Validation Error":
             response["description"] = "The request is not valid: see errors"
         response["content"] = {PROBLEM_JSON: {"schema": PROBLEM_REF, "example": example(status)}}
-        headers = {}
         if status == 503:
-            headers["Retry-After"] = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
-        headers["X-Request-ID"] = {
-            "description": "The id of this request, also in the body",
-            "schema": {"type": "string"},
-        }
-        response["headers"] = headers
+            headers["Retry-After"] = HEADERS["Retry-After"]

@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.responses import json_response
+from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest
 
 
@@ -28,10 +29,35 @@ def link_header(request: Request, asked: PageRequest, total: int, known: Collect
     if asked.skip + asked.limit < total:
         links.append(_link(path, kept, asked.skip + asked.limit, asked.limit, "next"))
     if asked.skip > 0:
-        links.append(_link(path, kept, max(0, asked.skip - asked.limit), asked.limit, "prev"))
+        links.append(_link(path, kept, _prev_skip(request, asked), asked.limit, "prev"))
     return ", ".join(links)
 
 
-def _link(path: str, kept: Sequence[tuple[str, str]], skip: int, limit: int, rel: str) -> str:
+def _prev_skip(request: Request, asked: PageRequest) -> int | str:
+    """max(0, skip - limit), of the skip as the client gave it.
+
+    Beyond 64 bits the parsed skip only says "past any table" (api.params); the
+    link is then computed from the digits as given, which may be thousands long.
+    """
+    if asked.skip <= MAX_ID:
+        return max(0, asked.skip - asked.limit)
+    return subtract(request.query_params["skip"].lstrip("+").lstrip("0"), asked.limit)
+
+
+def subtract(digits: str, amount: int) -> str:
+    """`digits` (a decimal number of 19 digits or more) minus `amount` (below
+    10**19), in time linear in the digits. Python's int() of thousands of digits
+    takes quadratic time, and refuses more than 4,300."""
+    head, low = digits[:-19], int(digits[-19:]) - amount
+    if low < 0:  # borrow one from the head: its trailing zeros become nines
+        low += 10**19
+        kept = head.rstrip("0")
+        head = kept[:-1] + str(int(kept[-1]) - 1) + "9" * (len(head) - len(kept))
+    if not head.strip("0"):
+        return str(low)
+    return head.lstrip("0") + str(low).zfill(19)
+
+
+def _link(path: str, kept: Sequence[tuple[str, str]], skip: int | str, limit: int, rel: str) -> str:
     query = urlencode([*kept, ("skip", skip), ("limit", limit)])
     return f'<{path}?{query}>; rel="{rel}"'

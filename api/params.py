@@ -37,8 +37,11 @@ def _integer_schema(**constraints: int) -> dict[str, Any]:
     return {"type": "integer", **constraints}
 
 
-# An id in a path: any integer; ones that name no row are the service's 404.
-Id = Annotated[int, BeforeValidator(_integer), WithJsonSchema(_integer_schema())]
+# An id in a path: any integer; ones that name no row are the service's 404. The
+# schema says which can name a row.
+Id = Annotated[int, BeforeValidator(_integer), WithJsonSchema(_integer_schema(minimum=1, maximum=MAX_ID))]
+# An id as a filter: any integer, and one that names no row matches nothing.
+AnyId = Annotated[int, BeforeValidator(_integer), WithJsonSchema(_integer_schema())]
 Skip = Annotated[int, BeforeValidator(_integer), Field(ge=0), WithJsonSchema(_integer_schema(minimum=0))]
 Limit = Annotated[
     int, BeforeValidator(_integer), Field(ge=1, le=100), WithJsonSchema(_integer_schema(minimum=1, maximum=100))
@@ -79,24 +82,57 @@ def text(*, max_length: int, min_length: int = 0, trim: bool) -> Callable[[str],
     return validate
 
 
-def text_schema(*, max_length: int, min_length: int = 0) -> WithJsonSchema:
-    return WithJsonSchema({"type": "string", "minLength": min_length, "maxLength": max_length})
+# What Python's str.strip() and str.isspace() call whitespace, spelled out: JSON
+# Schema patterns are ECMA-262 regexes, whose \s is another set.
+_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+# Any character but NUL (lone surrogates are refused earlier, as malformed JSON).
+STORABLE_PATTERN = r"^[^\x00]*$"
 
 
-SearchText = Annotated[str, AfterValidator(_storable)]
+def text_schema(*, max_length: int, min_length: int = 0, trim: bool) -> WithJsonSchema:
+    """The JSON Schema of a `text(...)` field, saying what the validator enforces.
+
+    Verbatim text is lengths and a pattern that refuses NUL. Trimmed text is a
+    pattern alone: surrounding whitespace (as str.strip() sees it), then
+    `min_length` to `max_length` characters that start and end with neither
+    whitespace nor NUL; a maxLength would refuse a title padded with spaces,
+    which the server accepts.
+    """
+    if not trim:
+        return WithJsonSchema(
+            {"type": "string", "minLength": min_length, "maxLength": max_length, "pattern": STORABLE_PATTERN}
+        )
+    if min_length != 1:
+        raise ValueError("trimmed text is 1 character or more")
+    edge = rf"[^{_SPACE}\x00]"
+    pattern = rf"^[{_SPACE}]*{edge}(?:[^\x00]{{0,{max_length - 2}}}{edge})?[{_SPACE}]*$"
+    return WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": pattern,
+            "description": f"{min_length} to {max_length} characters once surrounding whitespace is trimmed",
+        }
+    )
 
 
-def sort_validator(fields: tuple[str, ...]) -> Callable[[str], str]:
-    """Checks a `sort` parameter: a comma list of fields, each optionally "-"."""
+SearchText = Annotated[str, AfterValidator(_storable), WithJsonSchema({"type": "string", "pattern": STORABLE_PATTERN})]
+
+
+def sort_rules(fields: tuple[str, ...]) -> tuple[AfterValidator, WithJsonSchema]:
+    """The validator and JSON Schema of a `sort` parameter: a comma list of
+    fields, each optionally prefixed by "-" (the schema's pattern is its grammar)."""
 
     def validate(value: str) -> str:
         parse_sort(value, fields)
         return value
 
-    return validate
+    field = f"-?(?:{'|'.join(fields)})"
+    return AfterValidator(validate), WithJsonSchema({"type": "string", "pattern": f"^{field}(?:,{field})*$"})
 
 
 def parse_sort(value: str, fields: tuple[str, ...]) -> tuple[SortKey, ...]:
+    """The sort keys of `value`; a field named again adds nothing (the first says
+    how it sorts)."""
     keys: list[SortKey] = []
     for part in value.split(","):
         name = part.removeprefix("-")
@@ -106,7 +142,6 @@ def parse_sort(value: str, fields: tuple[str, ...]) -> tuple[SortKey, ...]:
                 "Unknown sort field '{field}': use a comma list of {fields}, each optionally prefixed by '-'",
                 {"field": name, "fields": ", ".join(fields)},
             )
-        if any(key.field == name for key in keys):
-            raise PydanticCustomError("sort_repeated", "Sort field '{field}' appears twice", {"field": name})
-        keys.append(SortKey(name, descending=part.startswith("-")))
+        if all(key.field != name for key in keys):
+            keys.append(SortKey(name, descending=part.startswith("-")))
     return tuple(keys)

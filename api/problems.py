@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import Match
+from starlette.routing import compile_path
 
 from api import logs, metrics
 from api.middleware import BodyTooLarge, read_unused_body, request_id_of, route_of
@@ -51,15 +51,6 @@ _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (StaleVersion, 409),
     (Unavailable, 503),
 )
-
-
-class MethodNotAllowed(HTTPException):
-    """405 for a route that exists only to refuse methods; `allow` is what the
-    path really supports."""
-
-    def __init__(self, allow: str) -> None:
-        super().__init__(405)
-        self.allow = allow
 
 
 class ValidationIssue(BaseModel):
@@ -133,7 +124,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         return problem_response(request, 404, "There is no resource at this path")
     if exc.status_code == 405:
-        allow = exc.allow if isinstance(exc, MethodNotAllowed) else ", ".join(_allowed_methods(request))
+        allow = documented_methods(request) or (exc.headers or {}).get("Allow", "")
         return problem_response(request, 405, f"{request.method} is not allowed here", headers={"Allow": allow})
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
@@ -192,16 +183,22 @@ def _validation_detail(errors: list[dict[str, Any]]) -> str:
     return "The request is not valid: see errors"
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at this path (Starlette's own 405 names only
-    the first such route's). Asks the routes themselves, through their public
-    `matches`, what they would do with the same request in each method."""
-    allowed = []
-    for method in _METHODS:
-        probe = {**request.scope, "method": method, "fastapi": {}}
-        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
-            allowed.append(method)
-    return allowed
+def documented_methods(request: Request) -> str:
+    """The methods that the OpenAPI document lists for the request's path, as an
+    Allow header ("" for a path it does not describe). Where several templates
+    match (/tasks/bulk is also /tasks/{task_id}), the one with the fewest
+    parameters is the path's, as routing tries the literal one first."""
+    path = request.url.path
+    matches: list[tuple[int, list[str]]] = []
+    for template, operations in request.app.openapi()["paths"].items():
+        regex, _, convertors = compile_path(template)
+        if regex.match(path):
+            matches.append((len(convertors), [method.upper() for method in operations]))
+    if not matches:
+        return ""
+    fewest = min(count for count, _ in matches)
+    methods = {method for count, found in matches if count == fewest for method in found}
+    return ", ".join(method for method in _METHODS if method in methods)
 
 
 _METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")

@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
+from api.openapi import answer, link
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
@@ -27,7 +28,19 @@ Authors = Annotated[AuthorService, from_container(lambda container: container.au
     status_code=201,
     response_model=AuthorOut,
     summary="Create an author",
-    responses=documented(413, 422, 503),
+    responses={
+        **answer(
+            201,
+            "Location",
+            links={
+                "GetAuthor": link("get_author", author_id="$response.body#/id"),
+                "DeleteAuthor": link("delete_author", author_id="$response.body#/id"),
+                "ListAuthorPosts": link("list_author_posts", author_id="$response.body#/id"),
+                "CreatePost": link("create_post", body={"author_id": "$response.body#/id"}),
+            },
+        ),
+        **documented(413, 422, 503),
+    },
 )
 def create_author(body: AuthorCreate, authors: Authors) -> Response:
     author = authors.create(body.to_domain())
@@ -35,7 +48,10 @@ def create_author(body: AuthorCreate, authors: Authors) -> Response:
 
 
 @router.get(
-    "/authors", response_model=list[AuthorOut], summary="List authors (id order)", responses=documented(422, 503)
+    "/authors",
+    response_model=list[AuthorOut],
+    summary="List authors (id order)",
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
 def list_authors(request: Request, authors: Authors, skip: Skip = 0, limit: Limit = 50) -> Response:
     page = PageRequest(skip=skip, limit=limit)
@@ -65,7 +81,7 @@ def delete_author(author_id: Id, authors: Authors) -> Response:
     "/authors/{author_id}/posts",
     response_model=list[PostOut],
     summary="An author's posts (id order)",
-    responses=documented(404, 422, 503),
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
 )
 def list_author_posts(request: Request, author_id: Id, posts: Posts, skip: Skip = 0, limit: Limit = 50) -> Response:
     page = PageRequest(skip=skip, limit=limit)

@@ -6,6 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
+from api.openapi import answer, link
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
@@ -25,7 +26,17 @@ Comments = Annotated[CommentService, from_container(lambda container: container.
     status_code=201,
     response_model=CommentOut,
     summary="Comment on a post",
-    responses=documented(404, 413, 422, 503),
+    responses={
+        **answer(
+            201,
+            "Location",
+            links={
+                "GetComment": link("get_comment", comment_id="$response.body#/id"),
+                "DeleteComment": link("delete_comment", comment_id="$response.body#/id"),
+            },
+        ),
+        **documented(404, 413, 422, 503),
+    },
 )
 def create_comment(post_id: Id, body: CommentCreate, comments: Comments) -> Response:
     comment = comments.create(body.to_domain(post_id))
@@ -36,7 +47,7 @@ def create_comment(post_id: Id, body: CommentCreate, comments: Comments) -> Resp
     "/posts/{post_id}/comments",
     response_model=list[CommentOut],
     summary="A post's comments (id order)",
-    responses=documented(404, 422, 503),
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
 )
 def list_post_comments(
     request: Request, post_id: Id, comments: Comments, skip: Skip = 0, limit: Limit = 50

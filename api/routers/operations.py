@@ -38,6 +38,6 @@ def ready(probe: Probe) -> Response:
     response_class=Response,
     responses={200: {"content": {metrics.CONTENT_TYPE: {"schema": {"type": "string"}}}, "description": "Metrics"}},
 )
-def prometheus_metrics() -> Response:
+def get_metrics() -> Response:
     # Reads every worker's files (multiprocess mode): disk work, on a thread.
     return Response(metrics.exposition(), media_type=metrics.CONTENT_TYPE)

@@ -6,8 +6,9 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
+from api.openapi import answer, link
 from api.pagination import list_response
-from api.params import Id, Limit, Skip
+from api.params import AnyId, Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
 from api.routing import api_router
@@ -22,7 +23,7 @@ Posts = Annotated[PostService, from_container(lambda container: container.post_s
 
 LIST_PARAMETERS = ("author_id",)
 
-AuthorFilter = Annotated[Id | None, Query(description="Only this author's posts ([] when there is no such author)")]
+AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's posts ([] when there is no such author)")]
 
 
 @router.post(
@@ -30,7 +31,19 @@ AuthorFilter = Annotated[Id | None, Query(description="Only this author's posts 
     status_code=201,
     response_model=PostOut,
     summary="Create a post (its author must exist: 422 otherwise)",
-    responses=documented(413, 422, 503),
+    responses={
+        **answer(
+            201,
+            "Location",
+            links={
+                "GetPost": link("get_post", post_id="$response.body#/id"),
+                "DeletePost": link("delete_post", post_id="$response.body#/id"),
+                "CreateComment": link("create_comment", post_id="$response.body#/id"),
+                "ListPostComments": link("list_post_comments", post_id="$response.body#/id"),
+            },
+        ),
+        **documented(413, 422, 503),
+    },
 )
 def create_post(body: PostCreate, posts: Posts) -> Response:
     post = posts.create(body.to_domain())
@@ -41,7 +54,7 @@ def create_post(body: PostCreate, posts: Posts) -> Response:
     "/posts",
     response_model=list[PostOut],
     summary="List posts with their authors (id order)",
-    responses=documented(422, 503),
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
 def list_posts(
     request: Request, posts: Posts, author_id: AuthorFilter = None, skip: Skip = 0, limit: Limit = 50

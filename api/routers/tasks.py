@@ -9,14 +9,15 @@ from typing import Annotated
 
 from fastapi import Body, Header, Query, Request
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.conditional import etag, if_none_match_hits, parse_if_match
 from api.dependencies import from_container
+from api.openapi import answer, link
 from api.pagination import list_response
-from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_validator
-from api.problems import MethodNotAllowed, documented
+from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
+from api.problems import documented
 from api.responses import json_response
 from api.routing import api_router
 from api.schemas.tasks import TaskCreate, TaskOut, TaskUpdate
@@ -34,7 +35,7 @@ BY_STATUS_PARAMETERS = ("priority", "q", "sort")
 
 Sort = Annotated[
     str,
-    AfterValidator(sort_validator(SORTABLE_FIELDS)),
+    *sort_rules(SORTABLE_FIELDS),
     Query(description=f"Comma list of {', '.join(SORTABLE_FIELDS)}; a '-' prefix sorts descending"),
 ]
 Statuses = Annotated[list[Status] | None, Query(description="Any of these (repeat the parameter)")]
@@ -43,6 +44,16 @@ Text = Annotated[SearchText | None, Query(description="Case-insensitive substrin
 IfMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
 IfNoneMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
 Tasks = Annotated[TaskService, from_container(lambda container: container.task_service())]
+
+
+def _task_links(task_id: str) -> dict[str, dict[str, object]]:
+    """What a client can do next with the task whose id is at `task_id`."""
+    return {
+        "GetTask": link("get_task", task_id=task_id),
+        "PatchTask": link("patch_task", task_id=task_id),
+        "PutTask": link("put_task", task_id=task_id),
+        "DeleteTask": link("delete_task", task_id=task_id),
+    }
 
 
 def _task_response(task: Task, status_code: int = 200, *, location: bool = False) -> Response:
@@ -78,7 +89,10 @@ def _query(
     status_code=201,
     response_model=TaskOut,
     summary="Create a task",
-    responses=documented(409, 413, 422, 503),
+    responses={
+        **answer(201, "Location", "ETag", links=_task_links("$response.body#/id")),
+        **documented(409, 413, 422, 503),
+    },
 )
 def create_task(body: TaskCreate, tasks: Tasks) -> Response:
     return _task_response(tasks.create(body.to_domain()), 201, location=True)
@@ -89,16 +103,18 @@ def create_task(body: TaskCreate, tasks: Tasks) -> Response:
     status_code=201,
     response_model=list[TaskOut],
     summary="Create up to 1,000 tasks at once, all or nothing",
-    responses=documented(409, 413, 422, 503),
+    responses={**answer(201, links=_task_links("$response.body#/0/id")), **documented(409, 413, 422, 503)},
 )
-def create_tasks(body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks) -> Response:
+def bulk_create_tasks(
+    body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks
+) -> Response:
     return json_response(tasks.create_many([item.to_domain() for item in body]), 201)
 
 
 async def bulk_other_methods() -> None:
     # Without this, GET /tasks/bulk would match GET /tasks/{task_id} and answer
-    # 422 ("bulk" is not an id) instead of 405.
-    raise MethodNotAllowed(allow="POST")
+    # 422 ("bulk" is not an id) instead of 405 (whose Allow comes from the document).
+    raise HTTPException(405)
 
 
 # A plain route: 405 comes before 413, so this one does not read the body.
@@ -111,7 +127,12 @@ router.add_api_route(
 )
 
 
-@router.get("/tasks", response_model=list[TaskOut], summary="List tasks", responses=documented(422, 503))
+@router.get(
+    "/tasks",
+    response_model=list[TaskOut],
+    summary="List tasks",
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
+)
 def list_tasks(
     request: Request,
     tasks: Tasks,
@@ -129,7 +150,7 @@ def list_tasks(
     "/tasks/by-status/{status}",
     response_model=list[TaskOut],
     summary="List the tasks of one status",
-    responses=documented(422, 503),
+    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
 def list_tasks_by_status(
     request: Request,
@@ -148,7 +169,11 @@ def list_tasks_by_status(
     "/tasks/{task_id}",
     response_model=TaskOut,
     summary="Get a task",
-    responses={304: {"description": "If-None-Match names the current version"}, **documented(404, 422, 503)},
+    responses={
+        **answer(200, "ETag"),
+        304: {"description": "If-None-Match names the current version", **answer(304, "ETag")[304]},
+        **documented(404, 422, 503),
+    },
 )
 def get_task(task_id: Id, tasks: Tasks, if_none_match: IfNoneMatch = None) -> Response:
     task = tasks.get(task_id)
@@ -161,20 +186,31 @@ def _update(tasks: TaskService, task_id: int, body: TaskUpdate, if_match: str | 
     return _task_response(tasks.update(task_id, body.to_domain(), parse_if_match(if_match)))
 
 
-_UPDATE_DOCS = {
-    "response_model": TaskOut,
-    "responses": documented(404, 409, 412, 413, 422, 503),
-    "description": "Partial update: absent fields keep their value, `description: null` clears it. "
-    "The version rises by one when something changed.",
-}
+_UPDATE_RESPONSES = {**answer(200, "ETag"), **documented(404, 409, 412, 413, 422, 503)}
+_UPDATE_DESCRIPTION = (
+    "Partial update: absent fields keep their value, `description: null` clears it. "
+    "The version rises by one when something changed."
+)
 
 
-@router.patch("/tasks/{task_id}", summary="Update a task", **_UPDATE_DOCS)  # type: ignore[arg-type]
+@router.patch(
+    "/tasks/{task_id}",
+    response_model=TaskOut,
+    summary="Update a task",
+    description=_UPDATE_DESCRIPTION,
+    responses=_UPDATE_RESPONSES,
+)
 def patch_task(task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
     return _update(tasks, task_id, body, if_match)
 
 
-@router.put("/tasks/{task_id}", summary="Update a task (same as PATCH)", **_UPDATE_DOCS)  # type: ignore[arg-type]
+@router.put(
+    "/tasks/{task_id}",
+    response_model=TaskOut,
+    summary="Update a task (same as PATCH)",
+    description=_UPDATE_DESCRIPTION,
+    responses=_UPDATE_RESPONSES,
+)
 def put_task(task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
     return _update(tasks, task_id, body, if_match)
 

@@ -9,7 +9,7 @@ from domain.authors.model import NAME_MAX_LENGTH, NewAuthor
 Name = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=NAME_MAX_LENGTH, trim=True)),
-    text_schema(min_length=1, max_length=NAME_MAX_LENGTH),
+    text_schema(min_length=1, max_length=NAME_MAX_LENGTH, trim=True),
 ]
 
 

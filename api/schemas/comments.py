@@ -9,12 +9,12 @@ from domain.comments.model import AUTHOR_NAME_MAX_LENGTH, BODY_MAX_LENGTH, NewCo
 AuthorName = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=AUTHOR_NAME_MAX_LENGTH, trim=True)),
-    text_schema(min_length=1, max_length=AUTHOR_NAME_MAX_LENGTH),
+    text_schema(min_length=1, max_length=AUTHOR_NAME_MAX_LENGTH, trim=True),
 ]
 Body = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=BODY_MAX_LENGTH, trim=False)),
-    text_schema(min_length=1, max_length=BODY_MAX_LENGTH),
+    text_schema(min_length=1, max_length=BODY_MAX_LENGTH, trim=False),
 ]
 
 

@@ -1,18 +1,21 @@
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Strict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, WithJsonSchema
 
 from api.params import text, text_schema
+from domain.ids import MAX_ID
 from domain.posts.model import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, NewPost
 
 Title = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True)),
-    text_schema(min_length=1, max_length=TITLE_MAX_LENGTH),
+    text_schema(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True),
 ]
 Body = Annotated[
-    str, AfterValidator(text(max_length=BODY_MAX_LENGTH, trim=False)), text_schema(max_length=BODY_MAX_LENGTH)
+    str,
+    AfterValidator(text(max_length=BODY_MAX_LENGTH, trim=False)),
+    text_schema(max_length=BODY_MAX_LENGTH, trim=False),
 ]
 
 
@@ -23,8 +26,9 @@ class PostCreate(BaseModel):
 
     title: Title
     body: Body = ""
-    # A JSON integer: not "3", not 3.0, not true.
-    author_id: Annotated[int, Strict()]
+    # A JSON integer: not "3", not 3.0, not true. The schema says which integers
+    # can name an author; one that names none is 422 (the contract's rule).
+    author_id: Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 
     def to_domain(self) -> NewPost:
         return NewPost(title=self.title, body=self.body, author_id=self.author_id)

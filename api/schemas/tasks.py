@@ -24,12 +24,12 @@ from domain.tasks.model import (
 Title = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True)),
-    text_schema(min_length=1, max_length=TITLE_MAX_LENGTH),
+    text_schema(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True),
 ]
 Description = Annotated[
     str,
     AfterValidator(text(max_length=DESCRIPTION_MAX_LENGTH, trim=False)),
-    text_schema(max_length=DESCRIPTION_MAX_LENGTH),
+    text_schema(max_length=DESCRIPTION_MAX_LENGTH, trim=False),
 ]
 
 
