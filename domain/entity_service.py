@@ -5,6 +5,7 @@ overrides one of these only to say what a failure means for it (a post whose
 author is missing is bad input; a comment of a missing post is a 404).
 """
 
+from datetime import UTC, datetime
 from typing import ClassVar, Generic, TypeVar
 
 from domain.clock import Clock, utc_now
@@ -30,9 +31,14 @@ class EntityService(Generic[EntityT, NewT]):
 
     def create(self, new: NewT) -> EntityT:
         with self._uow as uow:
-            created = uow.repository(self.repository).add(new, self._clock())
+            created = uow.repository(self.repository).add(new, self._now())
             uow.commit()
             return created
+
+    def _now(self) -> datetime:
+        """The clock's time in UTC, as every timestamp is stored and shown (a
+        clock of another zone is read in UTC)."""
+        return self._clock().astimezone(UTC)
 
     def get(self, entity_id: int) -> EntityT:
         if is_storable_id(entity_id):
@@ -40,12 +46,12 @@ class EntityService(Generic[EntityT, NewT]):
                 found = uow.repository(self.repository).get(entity_id)
             if found is not None:
                 return found
-        raise NotFound(self.entity, entity_id)
+        raise NotFound(self.entity)
 
     def delete(self, entity_id: int) -> None:
         if not is_storable_id(entity_id):
-            raise NotFound(self.entity, entity_id)
+            raise NotFound(self.entity)
         with self._uow as uow:
             if not uow.repository(self.repository).delete(entity_id):
-                raise NotFound(self.entity, entity_id)
+                raise NotFound(self.entity)
             uow.commit()

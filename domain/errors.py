@@ -15,12 +15,10 @@ class DomainError(Exception):
 
 
 class NotFound(DomainError):
-    """The entity named by an id does not exist."""
+    """The entity named by an id does not exist: "Task not found"."""
 
-    def __init__(self, entity: str, entity_id: int) -> None:
+    def __init__(self, entity: str) -> None:
         super().__init__(f"{entity} not found")
-        self.entity = entity
-        self.entity_id = entity_id
 
 
 class Conflict(DomainError):
@@ -51,7 +49,7 @@ class InvalidInput(DomainError):
     `field` is the input field at fault, for the caller to point at.
     """
 
-    def __init__(self, detail: str, field: str, kind: str = "invalid") -> None:
+    def __init__(self, detail: str, field: str, kind: str) -> None:
         super().__init__(detail)
         self.field = field
         self.kind = kind
@@ -67,6 +65,9 @@ class StaleVersion(DomainError):
     Services catch it and run their unit of work again; callers only see it as a
     Conflict when the retries run out.
     """
+
+    def __init__(self) -> None:
+        super().__init__("The row changed between its read and its write")
 
 
 class Unavailable(DomainError):

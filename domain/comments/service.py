@@ -16,20 +16,20 @@ class CommentService(EntityService[Comment, NewComment]):
     def create(self, new: NewComment) -> Comment:
         """The post must exist: its foreign key decides, in the INSERT itself."""
         if not is_storable_id(new.post_id):
-            raise NotFound("Post", new.post_id)
+            raise NotFound("Post")
         try:
             return super().create(new)
         except ReferenceViolation as exc:
-            raise NotFound("Post", new.post_id) from exc
+            raise NotFound("Post") from exc
 
     def of_post(self, post_id: int, page: PageRequest) -> Page[Comment]:
         """A post's comments; NotFound when there is no such post."""
         if not is_storable_id(post_id):
-            raise NotFound("Post", post_id)
+            raise NotFound("Post")
         with self._uow.reading() as uow:
             comments = uow.repository(CommentRepository).of_post(post_id, page)
             # A comment proves its post exists (foreign key); only none at all
             # leaves the question open.
             if comments.total == 0 and uow.repository(PostRepository).get(post_id) is None:
-                raise NotFound("Post", post_id)
+                raise NotFound("Post")
             return comments

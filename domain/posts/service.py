@@ -33,13 +33,13 @@ class PostService(EntityService[Post, NewPost]):
     def of_author(self, author_id: int, page: PageRequest) -> Page[Post]:
         """An author's posts; NotFound when there is no such author."""
         if not is_storable_id(author_id):
-            raise NotFound("Author", author_id)
+            raise NotFound("Author")
         with self._uow.reading() as uow:
             posts = uow.repository(PostRepository).find(PostQuery(author_id=author_id, page=page))
             # A post proves its author exists (foreign key); only no posts at all
             # leaves the question open.
             if posts.total == 0 and uow.repository(AuthorRepository).get(author_id) is None:
-                raise NotFound("Author", author_id)
+                raise NotFound("Author")
             return posts
 
 

@@ -38,7 +38,7 @@ class TaskService(EntityService[Task, NewTask]):
             seen.add(item.title)
         try:
             with self._uow as uow:
-                tasks = uow.repository(TaskRepository).add_many(new, self._clock())
+                tasks = uow.repository(TaskRepository).add_many(new, self._now())
                 uow.commit()
                 return tasks
         except AlreadyExists as exc:
@@ -68,15 +68,14 @@ class TaskService(EntityService[Task, NewTask]):
         our version check loses, the change is read and applied again.
         """
         if not is_storable_id(task_id):
-            raise NotFound(ENTITY, task_id)
+            raise NotFound(ENTITY)
         for _ in range(self._attempts):
             try:
                 return self._update_once(task_id, changes, precondition)
             except StaleVersion:
                 continue
-            except AlreadyExists as exc:
-                title = changes.title if isinstance(changes.title, str) else ""
-                raise _duplicate_title(title) from exc
+            except AlreadyExists as exc:  # only a new title can collide
+                raise _duplicate_title(str(changes.title)) from exc
         raise Conflict("The task kept changing while this update was applied; try again")
 
     def _update_once(self, task_id: int, changes: TaskChanges, precondition: VersionPrecondition | None) -> Task:
@@ -84,13 +83,13 @@ class TaskService(EntityService[Task, NewTask]):
             tasks = uow.repository(TaskRepository)
             current = tasks.get_for_update(task_id)
             if current is None:
-                raise NotFound(ENTITY, task_id)
+                raise NotFound(ENTITY)
             _check(precondition, current)
-            updated = current.changed_by(changes, self._clock())
+            updated = current.changed_by(changes, self._now())
             if updated is current:
                 return current
             if not tasks.update(updated, expected_version=current.version):
-                raise StaleVersion("The task changed while it was being updated")
+                raise StaleVersion
             uow.commit()
             return updated
 
@@ -100,15 +99,15 @@ class TaskService(EntityService[Task, NewTask]):
             super().delete(entity_id)
             return
         if not is_storable_id(entity_id):
-            raise NotFound(ENTITY, entity_id)
+            raise NotFound(ENTITY)
         with self._uow as uow:
             tasks = uow.repository(TaskRepository)
             current = tasks.get_for_update(entity_id)
             if current is None:
-                raise NotFound(ENTITY, entity_id)
+                raise NotFound(ENTITY)
             _check(precondition, current)
             if not tasks.delete(entity_id):
-                raise NotFound(ENTITY, entity_id)
+                raise NotFound(ENTITY)
             uow.commit()
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from domain.errors import Conflict, NotFound, PreconditionFailed
+from domain.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
 from domain.ids import MAX_ID
 from domain.pages import PageRequest
 from domain.preconditions import VersionPrecondition
@@ -40,8 +40,12 @@ class TestCreate:
         assert [t.title for t in stored(tasks)] == ["Same"]
 
     def test_titles_are_compared_exactly(self, service: TaskService) -> None:
-        service.create(NewTask(title="Case"))
-        service.create(NewTask(title="case"))
+        upper = service.create(NewTask(title="Case"))
+        lower = service.create(NewTask(title="case"))  # not a duplicate: another title
+        assert upper.id != lower.id
+        assert (service.get(upper.id).title, service.get(lower.id).title) == ("Case", "case")
+        with pytest.raises(AlreadyExists, match="'case' already exists"):
+            service.create(NewTask(title="case"))
 
 
 class TestCreateMany:
@@ -191,6 +195,20 @@ class TestConcurrentUpdates:
         tasks.races = 3
         with pytest.raises(Conflict, match="kept changing"):
             service.update(task.id, TaskChanges(status=Status.DONE))
+
+    @pytest.mark.parametrize(("races", "succeeds"), [(4, True), (5, False)])
+    def test_by_default_an_update_is_tried_five_times(self, clock: TickingClock, races: int, succeeds: bool) -> None:
+        """The README's number: four lost races still end in the change stored."""
+        tasks = RacingTaskRepository(races=0)
+        service = TaskService(FakeUnitOfWork({TaskRepository: tasks}), clock=clock)
+        task = service.create(NewTask(title="T"))
+        tasks.races = races
+        if succeeds:
+            assert service.update(task.id, TaskChanges(status=Status.DONE)).version == races + 2
+        else:
+            with pytest.raises(Conflict, match="kept changing"):
+                service.update(task.id, TaskChanges(status=Status.DONE))
+            assert tasks.get(task.id) == replace(task, priority=Priority.HIGH, version=races + 1)
 
 
 class TestDelete:
