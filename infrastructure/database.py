@@ -31,6 +31,8 @@ def build_engine(settings: Settings) -> Engine:
         "pool_recycle": settings.db_pool_recycle,
     }
     if backend == "sqlite":
+        # The driver's timeout is SQLite's busy timeout: how long a writer waits
+        # for the lock. Sessions are used from FastAPI's worker threads.
         connect_args: dict[str, Any] = {"check_same_thread": False, "timeout": settings.sqlite_busy_timeout_ms / 1000}
         if url.database in (None, "", ":memory:"):
             # An in-memory database lives in its one connection: every session
@@ -40,7 +42,7 @@ def build_engine(settings: Settings) -> Engine:
         else:
             # No pre-ping: a connection to a file cannot go stale.
             engine = create_engine(url, **common, **pool, connect_args=connect_args)
-        _configure_sqlite(engine, settings)
+        _configure_sqlite(engine)
         return engine
     connect_args = {"connect_timeout": settings.db_connect_timeout}
     if not settings.db_prepared_statements:
@@ -78,7 +80,7 @@ def transaction_options(engine: Engine, reading: bool) -> dict[str, Any]:
     return {"isolation_level": "AUTOCOMMIT"} if reading else {}
 
 
-def _configure_sqlite(engine: Engine, settings: Settings) -> None:
+def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: sqlite3.Connection, _: ConnectionPoolEntry) -> None:
         # Take transaction control away from the sqlite3 module (it would begin
@@ -93,7 +95,6 @@ def _configure_sqlite(engine: Engine, settings: Settings) -> None:
         # hold. NORMAL is durable across application crashes with WAL; only a
         # power loss can drop the last commits, the usual trade-off.
         dbapi_connection.execute("PRAGMA synchronous = NORMAL")
-        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(settings.sqlite_busy_timeout_ms)}")
         # SQLite's lower() only knows ASCII; Python's knows Unicode, as PostgreSQL's
         # does. (SQLite's ICU extension overrides lower() in the same way.)
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)

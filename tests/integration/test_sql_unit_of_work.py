@@ -2,16 +2,21 @@
 the transaction, rolls back unless told to commit, always gives the connection
 back, and lets only domain errors out."""
 
+import sqlite3
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session, SQLModel
 
 from domain.errors import AlreadyExists, Unavailable
-from domain.tasks.model import NewTask, Status, Task, TaskChanges
+from domain.tasks.model import NewTask, Status, Task, TaskChanges, TaskQuery
 from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import build_engine
@@ -86,7 +91,7 @@ def test_a_failing_commit_stores_nothing(clean_database: LiveDatabase) -> None:
 
 
 def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -> None:
-    with sql_uow, pytest.raises(RuntimeError, match="already open"), sql_uow:
+    with sql_uow, pytest.raises(RuntimeError, match=r"^this unit of work is already open$"), sql_uow:
         pass
     with sql_uow:
         pass
@@ -180,3 +185,139 @@ def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_data
         uow.commit()
     assert clean_database.count("tasks") == 1
     assert log.left_open() == []
+
+
+class Heard:
+    """A UnitOfWorkObserver that remembers what it heard."""
+
+    def __init__(self) -> None:
+        self.connected: list[float] = []
+        self.no_connection: list[object] = []
+        self.ended: list[str] = []
+
+
+class Observer:
+    def __init__(self, heard: Heard) -> None:
+        self.heard = heard
+
+    def connected(self, seconds: float) -> None:
+        self.heard.connected.append(seconds)
+
+    def no_connection(self, error: sa_exc.SQLAlchemyError) -> None:
+        self.heard.no_connection.append(error)
+
+    def ended(self, outcome: str) -> None:
+        self.heard.ended.append(outcome)
+
+
+def test_the_observer_hears_each_connection_and_how_each_unit_ended(clean_database: LiveDatabase) -> None:
+    heard = Heard()
+    uow = SqlUnitOfWork(session_factory(clean_database.engine), SQL_REPOSITORIES, Observer(heard))
+    with uow:  # its first unit: nothing committed yet
+        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+    with uow:
+        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        uow.commit()
+    with uow.reading():
+        uow.repository(TaskRepository).get(1)
+    with pytest.raises(ZeroDivisionError), uow:
+        _ = 1 / 0
+    assert heard.ended == ["rolled_back", "committed", "read_only", "rolled_back"]
+    assert len(heard.connected) == 4
+    assert all(0 <= seconds < 5 for seconds in heard.connected)
+    assert heard.no_connection == []
+
+
+def test_the_observer_hears_a_pool_that_had_no_connection_to_give(tmp_path: Path) -> None:
+    engine = build_engine(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'full.db'}", db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.1
+        )
+    )
+    heard = Heard()
+    held = engine.connect()
+    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES, Observer(heard))
+    with pytest.raises(Unavailable, match=r"^No database connection became free in time$"), uow:
+        pass
+    assert [type(error) for error in heard.no_connection] == [sa_exc.TimeoutError]
+    assert heard.connected == []
+    held.close()
+    engine.dispose()
+
+
+def test_a_unit_that_got_no_connection_is_an_ordinary_one_next_time(tmp_path: Path) -> None:
+    """reading() lasts one block, even a block that never began."""
+    engine = build_engine(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'full.db'}", db_pool_size=1, db_max_overflow=0, db_pool_timeout=0.1
+        )
+    )
+    SQLModel.metadata.create_all(engine)
+    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
+    held = engine.connect()
+    with pytest.raises(Unavailable), uow.reading():
+        pass
+    held.close()
+    with uow:
+        uow.repository(TaskRepository).add(NewTask(title="written"), AT)
+        uow.commit()
+    with uow.reading():
+        assert uow.repository(TaskRepository).find(TaskQuery()).total == 1
+    engine.dispose()
+
+
+def test_on_sqlite_a_reading_unit_never_waits_for_the_write_lock(sqlite_db: LiveDatabase) -> None:
+    """It begins DEFERRED (a snapshot, WAL), where a writing one begins IMMEDIATE
+    and queues behind the writer."""
+    engine = build_engine(Settings(database_url=str(sqlite_db.engine.url), sqlite_busy_timeout_ms=50))
+    writer = sqlite3.connect(str(sqlite_db.engine.url.database), isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
+        with uow.reading():
+            assert uow.repository(TaskRepository).get(1) is None
+        with pytest.raises(Unavailable), uow:
+            pytest.fail("the block must not run without the write lock")
+    finally:
+        writer.rollback()
+        writer.close()
+        engine.dispose()
+
+
+def test_it_says_what_was_done_wrong(sql_uow: SqlUnitOfWork) -> None:
+    with sql_uow, pytest.raises(RuntimeError, match=r"^this unit of work is already open$"):
+        sql_uow.reading()
+    with (
+        sql_uow.reading(),
+        pytest.raises(RuntimeError, match=r"^a unit of work opened with reading\(\) cannot commit$"),
+    ):
+        sql_uow.commit()
+    with pytest.raises(RuntimeError, match=r"^use the unit of work inside its `with` block$"):
+        sql_uow.commit()
+    empty = SqlUnitOfWork(session_factory(create_engine("sqlite://")), {})
+    with empty, pytest.raises(LookupError, match=r"^no SQL repository is registered for TaskRepository: add it"):
+        empty.repository(TaskRepository)
+
+
+def test_what_a_unit_returned_stays_readable_after_its_commit(clean_database: LiveDatabase) -> None:
+    """expire_on_commit=False: the session does not reload its rows after COMMIT."""
+    session = session_factory(clean_database.engine)()
+    assert session.expire_on_commit is False
+    session.close()
+
+
+class FailsToClose(Session):
+    """Closes, then reports that closing failed (as a lost connection would)."""
+
+    def close(self) -> None:
+        super().close()
+        raise sa_exc.OperationalError("ROLLBACK", {}, sqlite3.OperationalError("disk I/O error"))
+
+
+def test_a_failure_to_close_is_translated_unless_another_error_is_on_its_way(clean_database: LiveDatabase) -> None:
+    uow = SqlUnitOfWork(sessionmaker(clean_database.engine, class_=FailsToClose), SQL_REPOSITORIES)
+    with pytest.raises(Unavailable, match=r"^The database cannot be reached$"), uow:
+        pass
+    with pytest.raises(ZeroDivisionError), uow:  # the error on its way out wins
+        _ = 1 / 0
+    assert checked_out(clean_database) == 0

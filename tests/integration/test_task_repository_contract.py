@@ -151,6 +151,11 @@ class TestFind:
     def test_wildcards_in_text_are_literal(self, any_uow: UnitOfWork, text: str, titles: list[str]) -> None:
         assert find(any_uow, text=text)[0] == titles
 
+    @pytest.mark.parametrize(("text", "found"), [("a/b", True), ("/b%", True), ("//", False), ("a/", True)])
+    def test_the_escape_character_itself_is_literal_too(self, any_uow: UnitOfWork, text: str, found: bool) -> None:
+        add(any_uow, NewTask(title="path a/b%c"))
+        assert find(any_uow, text=text)[0] == (["path a/b%c"] if found else [])
+
     def test_priority_and_status_sort_by_meaning_with_ties_on_id(self, any_uow: UnitOfWork) -> None:
         titles, _ = find(any_uow, sort=(SortKey("priority"),))
         assert titles == ["beta 100% done", "ÄRGER im Büro", "gamma_under", "Alpha report", "delta"]
