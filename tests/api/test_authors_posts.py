@@ -211,3 +211,11 @@ class TestStatements:
         with counting_statements(clean_database.engine) as statements:
             assert client.get(f"/posts/{note['id']}").status_code == 200
         assert len(statements) == 1
+
+    def test_creating_a_post_is_two_statements(self, client: TestClient, clean_database: LiveDatabase) -> None:
+        ada = author(client)
+        with counting_statements(clean_database.engine) as statements:
+            post(client, ada["id"])
+        assert len(statements) == 2  # the author (loaded into the new post), the INSERT
+        assert statements[0].lstrip().upper().startswith("SELECT")
+        assert statements[1].lstrip().upper().startswith("INSERT")

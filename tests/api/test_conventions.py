@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from tests.api.helpers import assert_problem
 
 MIB = 1024 * 1024
-GENERATED_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
+# What the README promises of a generated id: 32 hex digits.
+GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 
 
 class TestRequestId:

@@ -97,7 +97,7 @@ class TestCommits:
         )
         response = client.post("/tasks", json={"title": "never stored"})
         assert_problem(response, 503)
-        assert response.headers["retry-after"].isdigit()
+        assert response.headers["retry-after"] == "2"
         assert "server closed" not in response.text
         assert clean_database.count("tasks") == 0
 
@@ -142,6 +142,16 @@ class TestStatementsPerRequest:
             response = client.get("/tasks?limit=100")
         assert (len(response.json()), response.headers["x-total-count"]) == (60, "60")
         assert len(statements) == 1  # a short page is its own total
+
+    @pytest.mark.parametrize("method", ["PATCH", "PUT"])
+    def test_an_update_is_two_statements(self, client: TestClient, clean_database: LiveDatabase, method: str) -> None:
+        task = client.post("/tasks", json={"title": "before"}).json()
+        with counting_statements(clean_database.engine) as statements:
+            response = client.request(method, f"/tasks/{task['id']}", json={"title": "after"})
+        assert response.json()["version"] == 2
+        assert len(statements) == 2  # the locked read, the versioned UPDATE (no re-read)
+        assert statements[0].lstrip().upper().startswith("SELECT")
+        assert statements[1].lstrip().upper().startswith("UPDATE")
 
     def test_a_bulk_of_a_thousand_is_one_insert(self, client: TestClient, clean_database: LiveDatabase) -> None:
         with counting_statements(clean_database.engine) as statements:
@@ -243,6 +253,6 @@ def test_an_unreachable_database_is_503_and_health_stays_up() -> None:
     with TestClient(create_app(container)) as client:
         for response in (client.get("/tasks/1"), client.get("/ready"), client.post("/tasks", json={"title": "x"})):
             body = assert_problem(response, 503)
-            assert response.headers["retry-after"].isdigit()
+            assert response.headers["retry-after"] == "2"
             assert "127.0.0.1" not in body["detail"]
         assert client.get("/health").status_code == 200

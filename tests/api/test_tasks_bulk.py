@@ -61,5 +61,13 @@ def test_an_already_stored_title_is_409_naming_it_and_nothing_is_stored(client: 
     assert stored(client) == 1
 
 
+def test_with_several_titles_taken_the_first_in_input_order_is_named(client: TestClient) -> None:
+    client.post("/tasks/bulk", json=[{"title": "bravo"}, {"title": "delta"}])
+    payload = [{"title": "alpha"}, {"title": "delta"}, {"title": "charlie"}, {"title": "bravo"}]
+    body = assert_problem(client.post("/tasks/bulk", json=payload), 409)
+    assert body["detail"] == "A task titled 'delta' already exists"
+    assert client.get("/tasks").headers["x-total-count"] == "2"
+
+
 def test_422_comes_before_409(client: TestClient) -> None:
     assert_problem(client.post("/tasks/bulk", json=[{"title": "a"}, {"title": "a"}, {"title": ""}]), 422)

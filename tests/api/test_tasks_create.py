@@ -1,10 +1,15 @@
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
+from dependency_injector import providers
 from fastapi.testclient import TestClient
 
+from domain.tasks.service import TaskService
+from tests.api.conftest import build_container
 from tests.api.helpers import TASK_FIELDS, assert_problem, error_locations
 from tests.factories.tasks import TaskPayloadFactory
+from tests.support.databases import LiveDatabase
 
 
 def test_create_answers_201_with_the_task_location_and_etag(client: TestClient) -> None:
@@ -97,3 +102,25 @@ def test_a_body_without_content_type_is_read_as_json_but_another_type_is_422(cli
     assert client.post("/tasks", content=b'{"title": "no type"}').status_code == 201
     response = client.post("/tasks", content=b'{"title": "text"}', headers={"content-type": "text/plain"})
     assert_problem(response, 422)
+
+
+@pytest.mark.parametrize(
+    ("at", "written"),
+    [
+        (datetime(2026, 1, 1, 10, 0, 0, 123456, tzinfo=UTC), "2026-01-01T10:00:00.123456Z"),
+        (datetime(2026, 1, 1, 10, 0, 0, 50, tzinfo=UTC), "2026-01-01T10:00:00.000050Z"),
+        # Stored in UTC, whatever the offset of the clock that stamped it.
+        (datetime(2026, 1, 1, 12, 0, 0, 7, tzinfo=timezone(timedelta(hours=2))), "2026-01-01T10:00:00.000007Z"),
+        # orjson writes no fraction for a whole second.
+        (datetime(2026, 1, 1, 10, 0, 0, tzinfo=UTC), "2026-01-01T10:00:00Z"),
+    ],
+)
+def test_timestamps_are_utc_with_microseconds_and_a_z(
+    clean_database: LiveDatabase, client_for: Any, at: datetime, written: str
+) -> None:
+    container = build_container(clean_database)
+    container.task_service.override(providers.Factory(TaskService, uow=container.unit_of_work, clock=lambda: at))
+    client = client_for(container)
+    task = client.post("/tasks", json={"title": "stamped"}).json()
+    assert (task["created_at"], task["updated_at"]) == (written, written)
+    assert client.get(f"/tasks/{task['id']}").json()["created_at"] == written
