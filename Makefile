@@ -22,7 +22,7 @@ BIN := $(VENV)/bin
 # Never download a Python: use the machine's (pyproject.toml asks for 3.11).
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run migrate serve test lint typecheck contracts pytest bench clean
+.PHONY: install run migrate serve test lint typecheck contracts pytest bench mutate clean
 
 install: $(VENV)/.installed
 
@@ -66,9 +66,14 @@ contracts: install
 pytest: install
 	$(BIN)/pytest
 
+# Mutation testing of domain/ and infrastructure/ (mutmut); not part of `make test`:
+# it takes minutes. See tests/mutation/run.py.
+mutate: install
+	$(BIN)/python tests/mutation/run.py
+
 # The benchmark scenarios against this project alone (needs wrk); see tests/bench/run.py.
 bench: install
 	$(BIN)/python tests/bench/run.py
 
 clean:
-	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache .mutation

@@ -95,6 +95,18 @@ class TestEntitiesBecomeRows:
             assert (row.created_at, row.updated_at, row.version) == (CREATED, CREATED, 1)
         assert SqlTaskRepository(session).add_many([], CREATED) == []
 
+    def test_a_bulk_is_one_statement_of_each_databases_own_form(
+        self, session: Session, clean_database: LiveDatabase
+    ) -> None:
+        batch = [NewTask(title=f"bulk {number}") for number in range(3)]
+        with counting_statements(clean_database.engine) as statements:
+            SqlTaskRepository(session).add_many(batch, CREATED)
+        assert len(statements) == 1
+        if clean_database.kind == "sqlite":  # a row of values per task
+            assert statements[0].count("(?, ?, ?, ?, ?, ?, ?)") == 3
+        else:  # one array per column, whatever the number of tasks
+            assert "FROM unnest(" in statements[0]
+
     def test_an_author_a_post_and_a_comment(self, session: Session) -> None:
         ada = SqlAuthorRepository(session).add(NewAuthor(name="Ada"), CREATED)
         post = SqlPostRepository(session).add(NewPost(title="T", author_id=ada.id, body="B"), UPDATED)
