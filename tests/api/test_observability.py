@@ -5,10 +5,16 @@ import logging
 from typing import Any
 
 import pytest
+from dependency_injector import providers
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
+from api.container import Container
 from api.logs import JsonFormatter, TextFormatter
+from domain.tasks.model import Task
+from domain.tasks.repository import TaskRepository
+from infrastructure.repositories.tasks import SqlTaskRepository
+from tests.api.conftest import build_container
 from tests.support.databases import LiveDatabase
 
 SENTINEL = "zz-private-title-7731"
@@ -132,12 +138,39 @@ class TestMetrics:
         assert moved("db_units_of_work_total", outcome="read_only") == 1  # the list
         assert moved("conflicts_total", kind="duplicate") == 1
 
+    def test_each_kind_of_conflict_is_counted(self, clean_database: LiveDatabase, client_for: Any) -> None:
+        """The README's kinds: duplicate, still_referenced, concurrent."""
+
+        class AlwaysOutraced(SqlTaskRepository):
+            def update(self, task: Task, expected_version: int) -> bool:
+                return False  # another writer got there first, every time
+
+        container = build_container(clean_database)
+        client = client_for(container)
+        ada = client.post("/authors", json={"name": "Ada"}).json()
+        client.post("/posts", json={"title": "kept", "author_id": ada["id"]})
+        task = client.post("/tasks", json={"title": "raced"}).json()
+        before = samples(client)
+        assert client.post("/tasks", json={"title": "raced"}).status_code == 409
+        assert client.delete(f"/authors/{ada['id']}").status_code == 409
+        container.repositories.override(providers.Object({**Container.repositories(), TaskRepository: AlwaysOutraced}))
+        assert client.patch(f"/tasks/{task['id']}", json={"title": "new"}).status_code == 409
+        after = samples(client)
+        moved = {kind: value(after, "conflicts_total", kind=kind) - value(before, "conflicts_total", kind=kind)
+                 for kind in ("duplicate", "still_referenced", "concurrent")}  # fmt: skip
+        assert moved == {"duplicate": 1, "still_referenced": 1, "concurrent": 1}
+
     def test_the_pool_is_measured(self, client: TestClient) -> None:
         client.get("/tasks")
+        before = samples(client)
+        for _ in range(3):
+            client.get("/tasks/1")
         found = samples(client)
         names = {name for name, _ in found}
         assert {"db_pool_connections_in_use", "db_pool_overflow_connections", "db_pool_timeouts_total"} <= names
         assert value(found, "db_pool_connections_in_use") == 0  # nothing held between requests
+        checkouts = "db_pool_checkout_seconds_count"
+        assert value(found, checkouts) - value(before, checkouts) == 3  # one unit of work each
 
 
 class TestOpenAPI:

@@ -1,0 +1,59 @@
+"""The settings, as the README's table and .env.example give them: every
+setting is in both, with the default the code has."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from infrastructure.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+# Read from the environment by the Prometheus client, not a setting of ours.
+NOT_OURS = {"PROMETHEUS_MULTIPROC_DIR"}
+
+
+def readme_defaults() -> dict[str, str]:
+    section = ROOT.joinpath("README.md").read_text().split("## Settings", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", section, flags=re.MULTILINE))
+
+
+def example_defaults() -> dict[str, str]:
+    text = ROOT.joinpath(".env.example").read_text()
+    return dict(re.findall(r"^([A-Z_]+)=(.*)$", text, flags=re.MULTILINE))
+
+
+def code_defaults() -> dict[str, str]:
+    """Each field's default as it would be written in the environment."""
+    written = {}
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        if isinstance(default, bool):
+            written[name.upper()] = str(default).lower()
+        elif isinstance(default, float) and default.is_integer():
+            written[name.upper()] = str(int(default))
+        else:
+            written[name.upper()] = str(default)
+    return written
+
+
+def test_the_readme_gives_every_setting_with_its_default() -> None:
+    documented = readme_defaults()
+    assert set(documented) - NOT_OURS == set(code_defaults())
+    assert {name: documented[name] for name in code_defaults()} == code_defaults()
+
+
+def test_env_example_gives_every_setting_with_its_default() -> None:
+    assert example_defaults() == code_defaults()
+
+
+def test_the_environment_wins_over_the_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".env").write_text("DB_POOL_SIZE=3\nLOG_FORMAT=text\nSQLITE_BUSY_TIMEOUT_MS=\n")
+    monkeypatch.chdir(tmp_path)
+    for name in code_defaults():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DB_POOL_SIZE", "7")
+    monkeypatch.setenv("LOG_LEVEL", "")  # empty: as if unset
+    settings = Settings()
+    assert (settings.db_pool_size, settings.log_format, settings.log_level) == (7, "text", "INFO")
+    assert settings.sqlite_busy_timeout_ms == 5000
