@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
@@ -104,18 +103,13 @@ def _configure_sqlite(engine: Engine) -> None:
         mode = connection.get_execution_options().get(SQLITE_BEGIN_OPTION, "DEFERRED")
         if mode not in ("DEFERRED", "IMMEDIATE"):
             raise ValueError(f"unknown SQLite transaction mode {mode!r}")
-        # On the driver's connection, as its commit and rollback are: transaction
-        # control, not a statement of ours (exec_driver_sql would run it through
-        # the statement machinery, ~35 us a unit of work).
-        driver = connection.connection.driver_connection
-        if not isinstance(driver, sqlite3.Connection):
-            raise TypeError("a SQLite engine must use the sqlite3 driver")
-        try:
-            driver.execute(f"BEGIN {mode}")
-        except sqlite3.OperationalError as error:
-            # Reported as SQLAlchemy reports a failed statement, so that it is
-            # translated like one (a lock held past the busy timeout: 503).
-            raise sa_exc.OperationalError(f"BEGIN {mode}", (), error) from error
+        # SQLAlchemy's recipe for SQLite transactions. Sent as a statement, a
+        # failure (a lock held past the busy timeout) is SQLAlchemy's
+        # OperationalError, translated like any other (503). Sending it on the
+        # driver's connection instead saved ~35 us a unit of work in-process, and
+        # nothing measurable under load (GET /tasks/{id} under wrk, two rounds:
+        # 1,314 and 1,154 req/s that way, 1,170 and 1,301 this way).
+        connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def _lower(value: str | None) -> str | None:

@@ -87,7 +87,7 @@ def mutate(package: str) -> dict[str, int]:
         "[mutmut]\n"
         f"source_paths = {package}\n"
         f"{skip}"
-        f"also_copy ={listed([*copied, 'pyproject.toml', 'schemathesis.toml'])}\n"
+        f"also_copy ={listed([*copied, 'pyproject.toml', 'schemathesis.toml', 'README.md', '.env.example'])}\n"
         f"pytest_add_cli_args_test_selection ={listed(config['tests'])}\n"
         "pytest_add_cli_args = -p no:cacheprovider\n"
     )
@@ -97,6 +97,9 @@ def mutate(package: str) -> dict[str, int]:
     subprocess.run([str(MUTMUT), "run"], cwd=copy, check=False, stdout=subprocess.DEVNULL, env=environment)
     subprocess.run([str(MUTMUT), "export-cicd-stats"], cwd=copy, check=True, stdout=subprocess.DEVNULL)
     stats: dict[str, int] = json.loads((copy / "mutants" / "mutmut-cicd-stats.json").read_text())
+    if stats["total"] and not any(stats[key] for key in ("killed", "survived", "timeout", "no_tests")):
+        # mutmut runs the tests once unmutated first; if they fail, no mutant is tried.
+        raise SystemExit(f"{package}: the tests failed without a mutant; `mutmut run` in {copy} shows why")
     return stats
 
 
