@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from api import logs, metrics, problems
 from api.container import Container
 from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
-from api.openapi import operation_id, with_problem_responses
+from api.openapi import DocumentedAPI, operation_id
 from api.routers import authors, comments, operations, posts, tasks
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -44,7 +44,7 @@ def create_app(container: Container | None = None) -> FastAPI:
             metrics.worker_exiting()
             logs.SERVER.info("stopped: requests answered, database pool closed")
 
-    app = FastAPI(
+    app = DocumentedAPI(
         title="Tasks",
         version="1.0.0",
         description="Task tracking over HTTP. Errors are application/problem+json (RFC 9457).",
@@ -62,5 +62,4 @@ def create_app(container: Container | None = None) -> FastAPI:
     app.include_router(authors.router)
     app.include_router(posts.router)
     app.include_router(comments.router)
-    with_problem_responses(app)
     return app

@@ -15,7 +15,6 @@ from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute
 
 from api.responses import PROBLEM_JSON
@@ -67,15 +66,28 @@ def answer(status: int, *headers: str, links: Mapping[str, Any] | None = None) -
     return {status: documented}
 
 
-def link(operation_id: str, body: Mapping[str, str] | None = None, **parameters: str) -> dict[str, Any]:
+def link(
+    operation_id: str, *, parameters: Mapping[str, str] | None = None, body: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """An OpenAPI link to `operation_id`, its parameters (and request body fields)
-    taken from the response: `link("get_task", task_id="$response.body#/id")`."""
+    taken from the response: `link("get_task", parameters={"task_id": CREATED_ID})`."""
     target: dict[str, Any] = {"operationId": operation_id}
     if parameters:
-        target["parameters"] = parameters
+        target["parameters"] = dict(parameters)
     if body:
         target["requestBody"] = dict(body)
     return target
+
+
+def links_to(*operation_ids: str, **parameters: str) -> dict[str, Any]:
+    """Links to each of `operation_ids`, all taking the same parameters, named
+    after the operation: `links_to("get_post", post_id=CREATED_ID)` is
+    {"GetPost": link("get_post", parameters={"post_id": CREATED_ID})}."""
+    return {name.title().replace("_", ""): link(name, parameters=parameters) for name in operation_ids}
+
+
+# Where a created resource's id is in the answer to its POST.
+CREATED_ID = "$response.body#/id"
 
 
 def operation_id(route: APIRoute) -> str:
@@ -97,20 +109,21 @@ def example(status: int) -> dict[str, Any]:
     return problem
 
 
-def with_problem_responses(app: FastAPI) -> None:
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-            for path in document.get("paths", {}).values():
-                for operation in path.values():
-                    _rewrite(operation["responses"])
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            schemas.pop("HTTPValidationError", None)
-            schemas.pop("ValidationError", None)
-            app.openapi_schema = document
-        return app.openapi_schema
+class DocumentedAPI(FastAPI):
+    """FastAPI, whose document is then rewritten once (see the module's
+    docstring) and cached as FastAPI caches its own."""
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    def openapi(self) -> dict[str, Any]:
+        if self.openapi_schema is not None:
+            return self.openapi_schema
+        document = super().openapi()  # cached as openapi_schema: rewritten in place
+        for path in document.get("paths", {}).values():
+            for operation in path.values():
+                _rewrite(operation["responses"])
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+        return document
 
 
 def _rewrite(responses: dict[str, Any]) -> None:

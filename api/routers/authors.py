@@ -6,7 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
-from api.openapi import answer, link
+from api.openapi import CREATED_ID, answer, link, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
@@ -33,10 +33,8 @@ Authors = Annotated[AuthorService, from_container(lambda container: container.au
             201,
             "Location",
             links={
-                "GetAuthor": link("get_author", author_id="$response.body#/id"),
-                "DeleteAuthor": link("delete_author", author_id="$response.body#/id"),
-                "ListAuthorPosts": link("list_author_posts", author_id="$response.body#/id"),
-                "CreatePost": link("create_post", body={"author_id": "$response.body#/id"}),
+                **links_to("get_author", "delete_author", "list_author_posts", author_id=CREATED_ID),
+                "CreatePost": link("create_post", body={"author_id": CREATED_ID}),
             },
         ),
         **documented(413, 422, 503),

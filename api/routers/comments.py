@@ -6,7 +6,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
-from api.openapi import answer, link
+from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
@@ -30,10 +30,7 @@ Comments = Annotated[CommentService, from_container(lambda container: container.
         **answer(
             201,
             "Location",
-            links={
-                "GetComment": link("get_comment", comment_id="$response.body#/id"),
-                "DeleteComment": link("delete_comment", comment_id="$response.body#/id"),
-            },
+            links=links_to("get_comment", "delete_comment", comment_id=CREATED_ID),
         ),
         **documented(404, 413, 422, 503),
     },

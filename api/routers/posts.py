@@ -6,7 +6,7 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from api.dependencies import from_container
-from api.openapi import answer, link
+from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import AnyId, Id, Limit, Skip
 from api.problems import documented
@@ -35,12 +35,7 @@ AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's pos
         **answer(
             201,
             "Location",
-            links={
-                "GetPost": link("get_post", post_id="$response.body#/id"),
-                "DeletePost": link("delete_post", post_id="$response.body#/id"),
-                "CreateComment": link("create_comment", post_id="$response.body#/id"),
-                "ListPostComments": link("list_post_comments", post_id="$response.body#/id"),
-            },
+            links=links_to("get_post", "delete_post", "create_comment", "list_post_comments", post_id=CREATED_ID),
         ),
         **documented(413, 422, 503),
     },

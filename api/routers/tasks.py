@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from api.conditional import etag, if_none_match_hits, parse_if_match
 from api.dependencies import from_container
-from api.openapi import answer, link
+from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
 from api.problems import documented
@@ -46,14 +46,8 @@ IfNoneMatch = Annotated[str | None, Header(description='"<version>", a list of t
 Tasks = Annotated[TaskService, from_container(lambda container: container.task_service())]
 
 
-def _task_links(task_id: str) -> dict[str, dict[str, object]]:
-    """What a client can do next with the task whose id is at `task_id`."""
-    return {
-        "GetTask": link("get_task", task_id=task_id),
-        "PatchTask": link("patch_task", task_id=task_id),
-        "PutTask": link("put_task", task_id=task_id),
-        "DeleteTask": link("delete_task", task_id=task_id),
-    }
+# What a client can do next with a task it created.
+_TASK_OPERATIONS = ("get_task", "patch_task", "put_task", "delete_task")
 
 
 def _task_response(task: Task, status_code: int = 200, *, location: bool = False) -> Response:
@@ -90,7 +84,7 @@ def _query(
     response_model=TaskOut,
     summary="Create a task",
     responses={
-        **answer(201, "Location", "ETag", links=_task_links("$response.body#/id")),
+        **answer(201, "Location", "ETag", links=links_to(*_TASK_OPERATIONS, task_id=CREATED_ID)),
         **documented(409, 413, 422, 503),
     },
 )
@@ -103,7 +97,11 @@ def create_task(body: TaskCreate, tasks: Tasks) -> Response:
     status_code=201,
     response_model=list[TaskOut],
     summary="Create up to 1,000 tasks at once, all or nothing",
-    responses={**answer(201, links=_task_links("$response.body#/0/id")), **documented(409, 413, 422, 503)},
+    responses={
+        # The first created task's links (a client follows one).
+        **answer(201, links=links_to(*_TASK_OPERATIONS, task_id="$response.body#/0/id")),
+        **documented(409, 413, 422, 503),
+    },
 )
 def bulk_create_tasks(
     body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks

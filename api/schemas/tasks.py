@@ -8,7 +8,7 @@ types; responses are written from the domain's dataclasses directly
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from api.params import text, text_schema
 from domain.tasks.model import (
@@ -48,18 +48,36 @@ class TaskCreate(BaseModel):
         return NewTask(title=self.title, description=self.description, status=self.status, priority=self.priority)
 
 
+def _refuse_null(value: object) -> object:
+    if value is None:
+        raise ValueError("cannot be null")
+    return value
+
+
+def _without_null(schema: dict[str, Any]) -> None:
+    """The document's side: the field's schema without its null branch (and
+    without the default, which a client cannot send)."""
+    (kept,) = [branch for branch in schema.pop("anyOf") if branch != {"type": "null"}]
+    schema.pop("default", None)
+    schema.update(kept)
+
+
+# For an optional field whose null is refused: `Annotated[X | None, *NEVER_NULL] = None`.
+NEVER_NULL = (BeforeValidator(_refuse_null), Field(json_schema_extra=_without_null))
+
+
 class TaskUpdate(BaseModel):
     """A partial update: absent fields stay; `description: null` clears it.
     title, status and priority cannot be null."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"status": "done"}]})
 
-    # Defaults of None that are never validated: an absent field stays absent
-    # (model_fields_set), while an explicit null fails the str/enum type.
-    title: Title = Field(default=None)  # type: ignore[assignment]
+    # May be absent (None, the default, which pydantic does not validate: the
+    # field stays out of model_fields_set), never null.
+    title: Annotated[Title | None, *NEVER_NULL] = None
     description: Description | None = None
-    status: Status = Field(default=None)  # type: ignore[assignment]
-    priority: Priority = Field(default=None)  # type: ignore[assignment]
+    status: Annotated[Status | None, *NEVER_NULL] = None
+    priority: Annotated[Priority | None, *NEVER_NULL] = None
 
     def to_domain(self) -> TaskChanges:
         given = self.model_fields_set
