@@ -4,19 +4,11 @@ which interface. Routers ask it for services; tests override its providers."""
 from dependency_injector import containers, providers
 
 from api.metrics import UNITS_OF_WORK
-from domain.authors.repository import AuthorRepository
 from domain.authors.service import AuthorService
-from domain.comments.repository import CommentRepository
 from domain.comments.service import CommentService
-from domain.posts.repository import PostRepository
 from domain.posts.service import PostService
-from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import DatabaseProbe, engine_resource
-from infrastructure.repositories.authors import SqlAuthorRepository
-from infrastructure.repositories.comments import SqlCommentRepository
-from infrastructure.repositories.posts import SqlPostRepository
-from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 
@@ -30,20 +22,8 @@ class Container(containers.DeclarativeContainer):
     # The SQLModel Sessions that units of work own (one each).
     sessions = providers.Singleton(session_factory, engine)
 
-    # Domain repository interface -> its SQL implementation (one line per aggregate).
-    repositories = providers.Object(
-        {
-            TaskRepository: SqlTaskRepository,
-            AuthorRepository: SqlAuthorRepository,
-            PostRepository: SqlPostRepository,
-            CommentRepository: SqlCommentRepository,
-        }
-    )
-
     # A fresh unit of work, and service around it, for every request.
-    unit_of_work = providers.Factory(
-        SqlUnitOfWork, sessions=sessions, repositories=repositories, observer=providers.Object(UNITS_OF_WORK)
-    )
+    unit_of_work = providers.Factory(SqlUnitOfWork, sessions=sessions, observer=providers.Object(UNITS_OF_WORK))
 
     task_service = providers.Factory(TaskService, uow=unit_of_work)
     author_service = providers.Factory(AuthorService, uow=unit_of_work)

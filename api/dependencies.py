@@ -1,10 +1,9 @@
 """How routes get their services: as parameters, through FastAPI's dependency
-system, from the container of the app that serves the request.
-
-    Tasks = Annotated[TaskService, from_container(lambda container: container.task_service())]
+system, from the container of the app that serves the request. Every route's
+dependencies are declared here, once, as `Annotated` types:
 
     @router.get("/tasks/{task_id}")
-    def get_task(task_id: Id, tasks: Tasks) -> Response: ...
+    def get_task(task_id: Id, tasks: Tasks) -> ...: ...
 
 The dependency asks `request.app.state.container`, the app's own: each app (and
 each test's app) has its container, whose providers tests override. Not
@@ -17,11 +16,16 @@ I/O (the unit of work connects only when the service opens it).
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar, cast
 
 from fastapi import Depends, Request
 
 from api.container import Container
+from domain.authors.service import AuthorService
+from domain.comments.service import CommentService
+from domain.posts.service import PostService
+from domain.tasks.service import TaskService
+from infrastructure.database import DatabaseProbe
 
 T = TypeVar("T")
 
@@ -37,3 +41,10 @@ def from_container(provide: Callable[[Container], T]) -> Any:
         return provide(container_of(request))
 
     return Depends(dependency)
+
+
+Tasks = Annotated[TaskService, from_container(lambda container: container.task_service())]
+Authors = Annotated[AuthorService, from_container(lambda container: container.author_service())]
+Posts = Annotated[PostService, from_container(lambda container: container.post_service())]
+Comments = Annotated[CommentService, from_container(lambda container: container.comment_service())]
+Probe = Annotated[DatabaseProbe, from_container(lambda container: container.database_probe())]

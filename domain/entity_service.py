@@ -1,10 +1,12 @@
 """The use cases every aggregate has: create, get one, delete one.
 
-A service of an aggregate extends `EntityService` with its own use cases, and
-overrides one of these only to say what a failure means for it (a post whose
-author is missing is bad input; a comment of a missing post is a 404).
+A service of an aggregate extends `EntityService`, says which repository of the
+unit of work stores it (`repository`), adds its own use cases, and overrides
+one of these only to say what a failure means for it (a post whose author is
+missing is bad input; a comment of a missing post is a 404).
 """
 
+from abc import ABC, abstractmethod
 from datetime import UTC, datetime
 from typing import ClassVar, Generic, TypeVar
 
@@ -18,20 +20,22 @@ EntityT = TypeVar("EntityT")
 NewT = TypeVar("NewT")
 
 
-class EntityService(Generic[EntityT, NewT]):
+class EntityService(ABC, Generic[EntityT, NewT]):
     entity: ClassVar[str]
     """The aggregate's name, as its "not found" detail says it: "Author"."""
-
-    repository: type[Repository[EntityT, NewT]]
-    """The repository interface, looked up in each unit of work."""
 
     def __init__(self, uow: UnitOfWork, clock: Clock = utc_now) -> None:
         self._uow = uow
         self._clock = clock
 
+    @staticmethod
+    @abstractmethod
+    def repository(uow: UnitOfWork) -> Repository[EntityT, NewT]:
+        """The unit of work's repository of this aggregate: `return uow.authors`."""
+
     def create(self, new: NewT) -> EntityT:
         with self._uow as uow:
-            created = uow.repository(self.repository).add(new, self._now())
+            created = self.repository(uow).add(new, self._now())
             uow.commit()
             return created
 
@@ -43,7 +47,7 @@ class EntityService(Generic[EntityT, NewT]):
     def get(self, entity_id: int) -> EntityT:
         if is_storable_id(entity_id):
             with self._uow.reading() as uow:
-                found = uow.repository(self.repository).get(entity_id)
+                found = self.repository(uow).get(entity_id)
             if found is not None:
                 return found
         raise NotFound(self.entity)
@@ -52,6 +56,6 @@ class EntityService(Generic[EntityT, NewT]):
         if not is_storable_id(entity_id):
             raise NotFound(self.entity)
         with self._uow as uow:
-            if not uow.repository(self.repository).delete(entity_id):
+            if not self.repository(uow).delete(entity_id):
                 raise NotFound(self.entity)
             uow.commit()

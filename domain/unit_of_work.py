@@ -1,26 +1,39 @@
 """The unit of work: one transaction, and the repositories that work inside it."""
 
 from types import TracebackType
-from typing import Protocol, Self, TypeVar
+from typing import Protocol, Self
 
-R = TypeVar("R")
+from domain.authors.repository import AuthorRepository
+from domain.comments.repository import CommentRepository
+from domain.posts.repository import PostRepository
+from domain.tasks.repository import TaskRepository
 
 
 class UnitOfWork(Protocol):
-    """A transaction that services open with `with`.
+    """A transaction that services open with `with`, and its repositories.
+
+    The repositories are typed attributes, one per aggregate, made when the
+    block opens and bound to its transaction: `uow.tasks`, `uow.authors`. An
+    implementation declares that it is one (`class SqlUnitOfWork(UnitOfWork)`),
+    so mypy holds every repository it binds to the interface declared here.
 
     Contract (pinned by tests for the SQL and the fake implementation):
     - nothing is stored unless the service calls `commit()` inside the block;
       leaving the block any other way (an exception, a plain return) rolls back;
-    - every repository obtained inside one block works in the same transaction;
+    - every repository of one block works in the same transaction, and none
+      works once the block has ended;
     - the resources behind it (a database session) are released when the block ends;
     - one object may be entered again after the block ends (a retry), each time
       with a fresh transaction; it is not entered twice at once;
     - `with uow.reading():` opens a block that only reads: it must not write or
-      commit, and the storage may spare it a transaction of its own (each
-      statement then sees the latest committed data, as PostgreSQL's READ
-      COMMITTED does inside a transaction anyway).
+      commit, and the storage may serve it as it sees fit, as long as what one
+      read returns comes from one snapshot (a page and its total agree).
     """
+
+    tasks: TaskRepository
+    authors: AuthorRepository
+    posts: PostRepository
+    comments: CommentRepository
 
     def reading(self) -> Self:
         """This unit of work, for one block that only reads."""
@@ -36,7 +49,3 @@ class UnitOfWork(Protocol):
     ) -> None: ...
 
     def commit(self) -> None: ...
-
-    def repository(self, interface: type[R]) -> R:
-        """The implementation of a repository interface bound to this transaction."""
-        ...

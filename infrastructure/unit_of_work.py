@@ -1,22 +1,24 @@
 """The SQL unit of work: one SQLModel Session, one transaction, always closed."""
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import suppress
 from types import TracebackType
-from typing import Any, Literal, Protocol, Self, TypeVar, cast
+from typing import Literal, Protocol, Self
 
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from domain.unit_of_work import UnitOfWork
 from infrastructure.database import transaction_options
 from infrastructure.errors import to_domain_error, translate_database_errors
+from infrastructure.repositories.authors import SqlAuthorRepository
+from infrastructure.repositories.comments import SqlCommentRepository
+from infrastructure.repositories.posts import SqlPostRepository
+from infrastructure.repositories.tasks import SqlTaskRepository
 
-R = TypeVar("R")
-
-RepositoryFactory = Callable[[Session], Any]
 Outcome = Literal["committed", "rolled_back", "read_only"]
 
 
@@ -32,36 +34,36 @@ class UnitOfWorkObserver(Protocol):
     def ended(self, outcome: Outcome) -> None: ...
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(UnitOfWork):
     """Implements domain.unit_of_work.UnitOfWork on a SQLModel Session.
 
     The `with` block owns one Session, made by `sessions` (a sessionmaker with
     expire_on_commit=False: what a repository returned stays readable after the
     commit). On entry the session checks a connection out of the pool and
     begins its transaction, configured for the block (see
-    infrastructure.database.transaction_options); the service says `commit()`;
-    leaving the block closes the session whichever way it ends, which rolls back
-    whatever was not committed and returns the connection. Database errors that
-    escape the block leave it as domain errors (infrastructure/errors.py).
-
-    Repositories receive the session. `repositories` maps each domain interface
-    to the SQL class that implements it; the composition root (api/container.py)
-    supplies it, so adding a repository never touches this class.
+    infrastructure.database.transaction_options), and the repositories are
+    made on it (`_bind`); the service says `commit()`; leaving the block closes
+    the session whichever way it ends, which rolls back whatever was not
+    committed and returns the connection. A closed session refuses further use
+    (`close_resets_only=False`), so a repository kept past its block fails
+    loudly instead of opening a transaction nobody will end. Database errors
+    that escape the block leave it as domain errors (infrastructure/errors.py).
     """
 
-    def __init__(
-        self,
-        sessions: Callable[[], Session],
-        repositories: Mapping[Any, RepositoryFactory],
-        observer: UnitOfWorkObserver | None = None,
-    ) -> None:
+    def __init__(self, sessions: Callable[[], Session], observer: UnitOfWorkObserver | None = None) -> None:
         self._sessions = sessions
-        self._repositories = repositories
         self._observer = observer
         self._session: Session | None = None
-        self._open: dict[Any, object] = {}
         self._reading = False
         self._committed = False
+
+    def _bind(self, session: Session) -> None:
+        """Make this block's repositories on its session: one line per aggregate.
+        mypy holds each to the interface that UnitOfWork declares for it."""
+        self.tasks = SqlTaskRepository(session)
+        self.authors = SqlAuthorRepository(session)
+        self.posts = SqlPostRepository(session)
+        self.comments = SqlCommentRepository(session)
 
     def reading(self) -> Self:
         if self._session is not None:
@@ -80,6 +82,7 @@ class SqlUnitOfWork:
             session.close()
             raise
         self._session = session
+        self._bind(session)
         return self
 
     def __exit__(
@@ -89,7 +92,6 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self._session, None
-        self._open.clear()
         if session is None:
             return
         if self._observer is not None:
@@ -113,19 +115,6 @@ class SqlUnitOfWork:
         self._active().commit()
         self._committed = True
 
-    def repository(self, interface: type[R]) -> R:
-        repository = self._open.get(interface)
-        if repository is None:
-            try:
-                factory = self._repositories[interface]
-            except KeyError:
-                raise LookupError(
-                    f"no SQL repository is registered for {interface.__name__}: "
-                    "add it to `repositories` in api/container.py"
-                ) from None
-            repository = self._open[interface] = factory(self._active())
-        return cast(R, repository)
-
     def _begin(self, session: Session) -> None:
         """Check out the connection and begin the transaction, timed."""
         started = time.perf_counter()
@@ -147,5 +136,6 @@ class SqlUnitOfWork:
 
 def session_factory(engine: Engine) -> Callable[[], Session]:
     """Sessions for units of work: expire_on_commit=False, so that what a unit
-    read or wrote stays readable after its commit without another query."""
-    return sessionmaker(engine, class_=Session, expire_on_commit=False)
+    read or wrote stays readable after its commit without another query;
+    close_resets_only=False, so that a closed session cannot be used again."""
+    return sessionmaker(engine, class_=Session, expire_on_commit=False, close_resets_only=False)

@@ -1,26 +1,20 @@
 """Author routes: parse, call one service method, shape the reply."""
 
-from typing import Annotated
-
 from fastapi import Request
 from starlette.responses import Response
 
-from api.dependencies import from_container
+from api.dependencies import Authors, Posts
 from api.openapi import CREATED_ID, answer, link, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
 from api.responses import json_response
-from api.routers.posts import Posts
 from api.routing import api_router
 from api.schemas.authors import AuthorCreate, AuthorOut
 from api.schemas.posts import PostOut
-from domain.authors.service import AuthorService
 from domain.pages import PageRequest
 
 router = api_router(tags=["authors"])
-
-Authors = Annotated[AuthorService, from_container(lambda container: container.author_service())]
 
 
 @router.post(

@@ -1,11 +1,9 @@
 """Comment routes: parse, call one service method, shape the reply."""
 
-from typing import Annotated
-
 from fastapi import Request
 from starlette.responses import Response
 
-from api.dependencies import from_container
+from api.dependencies import Comments
 from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
@@ -13,12 +11,9 @@ from api.problems import documented
 from api.responses import json_response
 from api.routing import api_router
 from api.schemas.comments import CommentCreate, CommentOut
-from domain.comments.service import CommentService
 from domain.pages import PageRequest
 
 router = api_router(tags=["comments"])
-
-Comments = Annotated[CommentService, from_container(lambda container: container.comment_service())]
 
 
 @router.post(

@@ -1,19 +1,15 @@
 """Liveness, readiness and metrics."""
 
-from typing import Annotated
-
 from starlette.responses import Response
 
 from api import metrics
-from api.dependencies import from_container
+from api.dependencies import Probe
 from api.problems import documented
 from api.responses import JSON
 from api.routing import api_router
-from infrastructure.database import DatabaseProbe
 
 router = api_router(tags=["operations"])
 
-Probe = Annotated[DatabaseProbe, from_container(lambda container: container.database_probe())]
 
 _OK = b'{"status":"ok"}'
 _READY = b'{"status":"ok","database":"ok"}'

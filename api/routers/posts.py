@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Query, Request
 from starlette.responses import Response
 
-from api.dependencies import from_container
+from api.dependencies import Posts
 from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import AnyId, Id, Limit, Skip
@@ -15,11 +15,9 @@ from api.routing import api_router
 from api.schemas.posts import PostCreate, PostOut
 from domain.pages import PageRequest
 from domain.posts.model import PostQuery
-from domain.posts.service import PostService
 
 router = api_router(tags=["posts"])
 
-Posts = Annotated[PostService, from_container(lambda container: container.post_service())]
 
 LIST_PARAMETERS = ("author_id",)
 

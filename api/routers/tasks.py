@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.conditional import etag, if_none_match_hits, parse_if_match
-from api.dependencies import from_container
+from api.dependencies import Tasks
 from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
@@ -43,7 +43,6 @@ Priorities = Annotated[list[Priority] | None, Query(description="Any of these (r
 Text = Annotated[SearchText | None, Query(description="Case-insensitive substring of the title")]
 IfMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
 IfNoneMatch = Annotated[str | None, Header(description='"<version>", a list of them, or *')]
-Tasks = Annotated[TaskService, from_container(lambda container: container.task_service())]
 
 
 # What a client can do next with a task it created.

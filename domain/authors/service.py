@@ -5,15 +5,19 @@ from domain.authors.repository import AuthorRepository
 from domain.entity_service import EntityService
 from domain.errors import ReferenceViolation
 from domain.pages import Page, PageRequest
+from domain.unit_of_work import UnitOfWork
 
 
 class AuthorService(EntityService[Author, NewAuthor]):
     entity = "Author"
-    repository = AuthorRepository
+
+    @staticmethod
+    def repository(uow: UnitOfWork) -> AuthorRepository:
+        return uow.authors
 
     def find(self, page: PageRequest) -> Page[Author]:
         with self._uow.reading() as uow:
-            return uow.repository(AuthorRepository).find(page)
+            return uow.authors.find(page)
 
     def delete(self, entity_id: int) -> None:
         """Refused while the author has posts: the database's foreign key says so,

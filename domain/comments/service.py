@@ -6,12 +6,15 @@ from domain.entity_service import EntityService
 from domain.errors import NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
-from domain.posts.repository import PostRepository
+from domain.unit_of_work import UnitOfWork
 
 
 class CommentService(EntityService[Comment, NewComment]):
     entity = "Comment"
-    repository = CommentRepository
+
+    @staticmethod
+    def repository(uow: UnitOfWork) -> CommentRepository:
+        return uow.comments
 
     def create(self, new: NewComment) -> Comment:
         """The post must exist: its foreign key decides, in the INSERT itself."""
@@ -27,9 +30,9 @@ class CommentService(EntityService[Comment, NewComment]):
         if not is_storable_id(post_id):
             raise NotFound("Post")
         with self._uow.reading() as uow:
-            comments = uow.repository(CommentRepository).of_post(post_id, page)
+            comments = uow.comments.of_post(post_id, page)
             # A comment proves its post exists (foreign key); only none at all
             # leaves the question open.
-            if comments.total == 0 and uow.repository(PostRepository).get(post_id) is None:
+            if comments.total == 0 and uow.posts.get(post_id) is None:
                 raise NotFound("Post")
             return comments

@@ -1,17 +1,20 @@
 """Post use cases."""
 
-from domain.authors.repository import AuthorRepository
 from domain.entity_service import EntityService
 from domain.errors import InvalidInput, NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.posts.model import NewPost, Post, PostQuery
 from domain.posts.repository import PostRepository
+from domain.unit_of_work import UnitOfWork
 
 
 class PostService(EntityService[Post, NewPost]):
     entity = "Post"
-    repository = PostRepository
+
+    @staticmethod
+    def repository(uow: UnitOfWork) -> PostRepository:
+        return uow.posts
 
     def create(self, new: NewPost) -> Post:
         """The author must exist; the database's foreign key has the last word,
@@ -28,17 +31,17 @@ class PostService(EntityService[Post, NewPost]):
         if query.author_id is not None and not is_storable_id(query.author_id):
             return Page([], 0)
         with self._uow.reading() as uow:
-            return uow.repository(PostRepository).find(query)
+            return uow.posts.find(query)
 
     def of_author(self, author_id: int, page: PageRequest) -> Page[Post]:
         """An author's posts; NotFound when there is no such author."""
         if not is_storable_id(author_id):
             raise NotFound("Author")
         with self._uow.reading() as uow:
-            posts = uow.repository(PostRepository).find(PostQuery(author_id=author_id, page=page))
+            posts = uow.posts.find(PostQuery(author_id=author_id, page=page))
             # A post proves its author exists (foreign key); only no posts at all
             # leaves the question open.
-            if posts.total == 0 and uow.repository(AuthorRepository).get(author_id) is None:
+            if posts.total == 0 and uow.authors.get(author_id) is None:
                 raise NotFound("Author")
             return posts
 

@@ -17,7 +17,10 @@ ENTITY = "Task"
 
 class TaskService(EntityService[Task, NewTask]):
     entity = ENTITY
-    repository = TaskRepository
+
+    @staticmethod
+    def repository(uow: UnitOfWork) -> TaskRepository:
+        return uow.tasks
 
     def __init__(self, uow: UnitOfWork, clock: Clock = utc_now, attempts: int = 5) -> None:
         super().__init__(uow, clock)
@@ -38,7 +41,7 @@ class TaskService(EntityService[Task, NewTask]):
             seen.add(item.title)
         try:
             with self._uow as uow:
-                tasks = uow.repository(TaskRepository).add_many(new, self._now())
+                tasks = uow.tasks.add_many(new, self._now())
                 uow.commit()
                 return tasks
         except AlreadyExists as exc:
@@ -46,7 +49,7 @@ class TaskService(EntityService[Task, NewTask]):
             # which title was taken, to name it (a failed transaction cannot be
             # used for that on PostgreSQL, hence a fresh unit of work).
             with self._uow.reading() as uow:
-                taken = uow.repository(TaskRepository).existing_titles(seen)
+                taken = uow.tasks.existing_titles(seen)
             culprit = next((item.title for item in new if item.title in taken), None)
             if culprit is None:
                 raise AlreadyExists("A task with one of these titles already exists") from exc
@@ -54,7 +57,7 @@ class TaskService(EntityService[Task, NewTask]):
 
     def find(self, query: TaskQuery) -> Page[Task]:
         with self._uow.reading() as uow:
-            return uow.repository(TaskRepository).find(query)
+            return uow.tasks.find(query)
 
     def update(
         self,
@@ -80,7 +83,7 @@ class TaskService(EntityService[Task, NewTask]):
 
     def _update_once(self, task_id: int, changes: TaskChanges, precondition: VersionPrecondition | None) -> Task:
         with self._uow as uow:
-            tasks = uow.repository(TaskRepository)
+            tasks = uow.tasks
             current = tasks.get_for_update(task_id)
             if current is None:
                 raise NotFound(ENTITY)
@@ -101,7 +104,7 @@ class TaskService(EntityService[Task, NewTask]):
         if not is_storable_id(entity_id):
             raise NotFound(ENTITY)
         with self._uow as uow:
-            tasks = uow.repository(TaskRepository)
+            tasks = uow.tasks
             current = tasks.get_for_update(entity_id)
             if current is None:
                 raise NotFound(ENTITY)

@@ -11,14 +11,13 @@ from collections import Counter
 from typing import Any
 
 import psycopg
-from dependency_injector import providers
 from fastapi.testclient import TestClient
 from sqlalchemy import exc as sa_exc
 
-from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from tests.api.conftest import CONNECTIONS, build_container
 from tests.support.databases import LiveDatabase
+from tests.support.units import use_tasks
 
 UNAVAILABLE_ID = 503_503
 BUGGY_ID = 500_500
@@ -38,7 +37,7 @@ class Stormy(SqlTaskRepository):
 
 def test_storms_of_every_failure_leak_nothing(clean_database: LiveDatabase, client_for: Any) -> None:
     container = build_container(clean_database, db_pool_size=4)
-    container.repositories.override(providers.Object({**container.repositories(), TaskRepository: Stormy}))
+    use_tasks(container, Stormy)
     client: TestClient = client_for(container, raise_server_exceptions=False)
     taken = client.post("/tasks", json={"title": "taken"}).json()
     CONNECTIONS.opened = []

@@ -5,17 +5,15 @@ import logging
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.container import Container
 from api.logs import JsonFormatter, TextFormatter
 from domain.tasks.model import Task
-from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from tests.api.conftest import build_container
 from tests.support.databases import LiveDatabase
+from tests.support.units import use_tasks
 
 SENTINEL = "zz-private-title-7731"
 
@@ -153,7 +151,7 @@ class TestMetrics:
         before = samples(client)
         assert client.post("/tasks", json={"title": "raced"}).status_code == 409
         assert client.delete(f"/authors/{ada['id']}").status_code == 409
-        container.repositories.override(providers.Object({**Container.repositories(), TaskRepository: AlwaysOutraced}))
+        use_tasks(container, AlwaysOutraced)
         assert client.patch(f"/tasks/{task['id']}", json={"title": "new"}).status_code == 409
         after = samples(client)
         moved = {kind: value(after, "conflicts_total", kind=kind) - value(before, "conflicts_total", kind=kind)

@@ -20,7 +20,6 @@ from starlette.types import Message, Receive, Scope, Send
 
 from api.app import create_app
 from api.container import Container
-from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from tests.api.conftest import CONNECTIONS, build_container
@@ -28,13 +27,9 @@ from tests.api.helpers import assert_problem
 from tests.factories.tasks import task_payloads
 from tests.support.databases import LiveDatabase, counting_statements
 from tests.support.sessions import failing_commit
+from tests.support.units import use_tasks
 
 MakeClient = Callable[..., TestClient]
-
-
-def with_repository(container: Container, repository: type[SqlTaskRepository]) -> Container:
-    container.repositories.override(providers.Object({TaskRepository: repository}))
-    return container
 
 
 class TestCommits:
@@ -109,7 +104,7 @@ class TestCommits:
                 super().add_many(*args, **kwargs)
                 raise KeyError("a bug after the INSERT")
 
-        container = with_repository(build_container(clean_database), ExplodesAfterInsert)
+        container = use_tasks(build_container(clean_database), ExplodesAfterInsert)
         client = client_for(container, raise_server_exceptions=False)
         response = client.post("/tasks/bulk", json=task_payloads(3))
         assert response.status_code == 500
@@ -192,7 +187,7 @@ class TestPoolAndThreads:
     def test_a_burst_of_four_times_the_pool_all_succeeds(
         self, clean_database: LiveDatabase, client_for: MakeClient
     ) -> None:
-        container = with_repository(build_container(clean_database, own_engine=True, **self.SMALL_POOL), SlowFind)
+        container = use_tasks(build_container(clean_database, own_engine=True, **self.SMALL_POOL), SlowFind)
         client = client_for(container)
         statuses = burst(client, ["/tasks"] * 12)
         assert statuses == [200] * 12
@@ -202,7 +197,7 @@ class TestPoolAndThreads:
         self, clean_database: LiveDatabase, client_for: MakeClient
     ) -> None:
         """The control for the test above: it is the cap that makes it pass."""
-        container = with_repository(build_container(clean_database, own_engine=True, **self.SMALL_POOL), SlowFind)
+        container = use_tasks(build_container(clean_database, own_engine=True, **self.SMALL_POOL), SlowFind)
         client = client_for(container, raise_server_exceptions=False)
 
         def uncap() -> None:

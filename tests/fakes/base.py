@@ -1,24 +1,27 @@
-"""What every fake repository shares: rows in a dict, and the table's rules.
+"""A fake database in memory, and what every fake repository shares.
 
-A fake stores entities by id, hands out ids from a counter that never goes back
-(as the tables' autoincrement), and obeys the foreign keys that its SQLModel
-table declares, against the other fakes: a reference must name an existing
-row; deleting a referenced row is refused, or cascades when the key says
-ON DELETE CASCADE. The declaration on the table is the only one: the SQL schema
-and the fakes both follow it, so a child aggregate's fake needs nothing from
-its parent's.
+The fake database keeps rows per table and obeys the rules that the SQLModel
+tables declare in their metadata, the same declarations the migrations create
+in SQL: primary keys and unique constraints (AlreadyExists), foreign keys,
+single-column or composite (a reference must name an existing row; deleting a
+referenced row is refused, or cascades where the key says ON DELETE CASCADE).
+No rule is written twice: a new table's fake needs nothing from its parent's,
+and a link table of a many-to-many relation is a `FakeTable` like any other,
+its rows plain mappings of column to value.
+
+A row is an entity (its attributes named as the columns) or a mapping. Ids are
+handed out from a counter that never goes back, as PostgreSQL's identity does.
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import ForeignKey, Table
+from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlmodel import SQLModel
 
-from domain.errors import ReferenceViolation
+from domain.errors import AlreadyExists, ReferenceViolation
 from domain.pages import Page, PageRequest, total_from_page
 from infrastructure.tables import metadata
 
@@ -30,81 +33,151 @@ class Identified(Protocol):
 
 EntityT = TypeVar("EntityT", bound=Identified)
 NewT = TypeVar("NewT")
-
-FakeTables = MutableMapping[str, "FakeRepository[Any, Any]"]
-"""Every fake of one fake database, by the name of the table it plays."""
+Key = tuple[Any, ...]
 
 
-@dataclass
-class _Rows(Generic[EntityT]):
-    by_id: dict[int, EntityT] = field(default_factory=dict)
-    last_id: int = 0
+def value_of(row: Any, column: str) -> Any:
+    return row[column] if isinstance(row, Mapping) else getattr(row, column)
+
+
+class FakeTable:
+    """One table's rows by primary key, checked against its declared constraints."""
+
+    def __init__(self, database: "FakeDatabase", table: Table) -> None:
+        self.database = database
+        self.table = table
+        self.rows: dict[Key, Any] = {}
+        self.last_id = 0
+        self._key = [column.name for column in table.primary_key.columns]
+        self._unique = [
+            [column.name for column in constraint.columns]
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint)
+        ]
+
+    def key_of(self, row: Any) -> Key:
+        return tuple(value_of(row, column) for column in self._key)
+
+    def next_id(self) -> int:
+        self.last_id += 1
+        return self.last_id
+
+    def insert(self, row: Any) -> None:
+        self._check(row, replacing=None)
+        self.rows[self.key_of(row)] = row
+
+    def replace(self, row: Any) -> None:
+        """Store `row` in place of the row with its key (an UPDATE)."""
+        key = self.key_of(row)
+        self._check(row, replacing=key)
+        self.rows[key] = row
+
+    def delete(self, key: Key) -> bool:
+        """Delete a row, applying each referring key's rule: refuse, or cascade."""
+        row = self.rows.get(key)
+        if row is None:
+            return False
+        for child, constraint in self.database.referring_to(self.table):
+            parent_columns = [element.column.name for element in constraint.elements]
+            values = tuple(value_of(row, column) for column in parent_columns)
+            referring = [
+                child_key
+                for child_key, child_row in child.rows.items()
+                if tuple(value_of(child_row, column.name) for column in constraint.columns) == values
+            ]
+            if referring and constraint.ondelete != "CASCADE":
+                raise ReferenceViolation("The row is still referred to")
+            for child_key in referring:
+                child.delete(child_key)
+        del self.rows[key]
+        return True
+
+    def where(self, **values: Any) -> list[Any]:
+        """The rows whose columns hold these values, in key order."""
+        return [row for key, row in sorted(self.rows.items()) if all(value_of(row, c) == v for c, v in values.items())]
+
+    def _check(self, row: Any, replacing: Key | None) -> None:
+        for constraint in self.table.foreign_key_constraints:
+            values = tuple(value_of(row, column.name) for column in constraint.columns)
+            if None in values:
+                continue
+            parent = self.database.table(constraint.referred_table.name)
+            parent_columns = [element.column.name for element in constraint.elements]
+            if not any(tuple(value_of(p, c) for c in parent_columns) == values for p in parent.rows.values()):
+                raise ReferenceViolation("A row refers to one that does not exist")
+        for columns in self._unique:
+            values = tuple(value_of(row, column) for column in columns)
+            if None in values:
+                continue
+            for key, other in self.rows.items():
+                if key != replacing and tuple(value_of(other, column) for column in columns) == values:
+                    raise AlreadyExists("A row with the same unique value already exists")
+
+
+class FakeDatabase:
+    """Every table of one fake database, made from the tables' metadata on first use."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, FakeTable] = {}
+
+    def table(self, name: str) -> FakeTable:
+        table = self._tables.get(name)
+        if table is None:
+            table = self._tables[name] = FakeTable(self, metadata.tables[name])
+        return table
+
+    def referring_to(self, parent: Table) -> Iterable[tuple[FakeTable, ForeignKeyConstraint]]:
+        for table in metadata.sorted_tables:
+            for constraint in table.foreign_key_constraints:
+                if constraint.referred_table is parent:
+                    yield self.table(table.name), constraint
+
+    def snapshot(self) -> dict[str, dict[Key, Any]]:
+        # Rows are frozen entities or mappings nobody changes in place: a copy
+        # of each table's dict is a copy of the database.
+        return {name: dict(table.rows) for name, table in self._tables.items()}
+
+    def restore(self, snapshot: Mapping[str, dict[Key, Any]]) -> None:
+        for name, table in self._tables.items():
+            table.rows = dict(snapshot.get(name, {}))
 
 
 class FakeRepository(ABC, Generic[EntityT, NewT]):
+    """An aggregate's rows in its table of a fake database: get, add, delete
+    and pages, by the table's rules. A fake adds `model`, `to_entity` and the
+    aggregate's own queries."""
+
     model: type[SQLModel]
-    """The table whose rules this fake plays (its foreign keys)."""
+    """The table whose rows, and rules, this fake plays."""
 
-    def __init__(self, tables: FakeTables) -> None:
-        self._rows: _Rows[EntityT] = _Rows()
-        self._tables = tables
-        tables[self.table().name] = self
-
-    @classmethod
-    def table(cls) -> Table:
-        return metadata.tables[str(cls.model.__tablename__)]
+    def __init__(self, database: FakeDatabase) -> None:
+        self._database = database
+        self._table = database.table(str(self.model.__tablename__))
 
     @abstractmethod
     def to_entity(self, new: NewT, entity_id: int, at: datetime) -> EntityT:
         """`new` as stored: with its id and timestamps."""
 
     def get(self, entity_id: int) -> EntityT | None:
-        return self._rows.by_id.get(entity_id)
+        row: EntityT | None = self._table.rows.get((entity_id,))
+        return row
 
     def add(self, new: NewT, at: datetime) -> EntityT:
-        entity = self.to_entity(new, self._rows.last_id + 1, at)
-        for key in self.table().foreign_keys:
-            parent = self._tables[key.column.table.name]
-            if parent.get(getattr(entity, key.parent.name)) is None:
-                raise ReferenceViolation("A row refers to one that does not exist")
-        self._rows.last_id = entity.id
-        self._rows.by_id[entity.id] = entity
+        entity = self.to_entity(new, self._table.next_id(), at)
+        self._table.insert(entity)
         return entity
 
     def delete(self, entity_id: int) -> bool:
-        if entity_id not in self._rows.by_id:
-            return False
-        for child, key in self._referrers():
-            referring = [row.id for row in child.rows() if getattr(row, key.parent.name) == entity_id]
-            if referring and key.ondelete != "CASCADE":
-                raise ReferenceViolation("The row is still referred to")
-            for child_id in referring:
-                child.delete(child_id)
-        del self._rows.by_id[entity_id]
-        return True
+        return self._table.delete((entity_id,))
 
     def rows(self) -> list[EntityT]:
         """Every row, in id order."""
-        return sorted(self._rows.by_id.values(), key=lambda row: row.id)
+        rows: list[EntityT] = self._table.where()
+        return rows
 
     def _page(self, request: PageRequest, where: Callable[[EntityT], bool] | None = None) -> Page[EntityT]:
         """A page of the rows that satisfy `where`, in id order."""
         return page_of([row for row in self.rows() if where is None or where(row)], request)
-
-    def _referrers(self) -> list[tuple["FakeRepository[Any, Any]", ForeignKey]]:
-        mine = self.table()
-        return [
-            (fake, key)
-            for fake in self._tables.values()
-            for key in fake.table().foreign_keys
-            if key.column.table is mine
-        ]
-
-    def snapshot(self) -> Any:
-        return self._rows
-
-    def restore(self, snapshot: Any) -> None:
-        self._rows = snapshot
 
 
 def page_of(ordered: Sequence[EntityT], request: PageRequest) -> Page[EntityT]:

@@ -12,7 +12,7 @@ class FakePostRepository(FakeRepository[Post, NewPost], PostRepository):
     model = PostRow
 
     def to_entity(self, new: NewPost, entity_id: int, at: datetime) -> Post:
-        author = self._tables["authors"].get(new.author_id)
+        author = self._database.table("authors").rows.get((new.author_id,))
         if author is None:
             raise ReferenceViolation(f"Author {new.author_id} does not exist")
         return new.stored_as(entity_id, AuthorSummary(id=author.id, name=author.name), at)

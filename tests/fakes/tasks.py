@@ -1,7 +1,6 @@
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from domain.errors import AlreadyExists
 from domain.pages import Page
 from domain.tasks.model import NewTask, Task, TaskQuery
 from domain.tasks.repository import TaskRepository
@@ -10,7 +9,7 @@ from tests.fakes.base import FakeRepository, page_of
 
 
 class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
-    """Tasks in a dict; titles are unique, as the table's constraint says."""
+    """Tasks in the fake tasks table; its unique title is the table's own rule."""
 
     model = TaskRow
 
@@ -26,23 +25,14 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
             rows.sort(key=lambda task, k=key: getattr(task, k.field), reverse=key.descending)  # type: ignore[misc]
         return page_of(rows, query.page)
 
-    def add(self, new: NewTask, at: datetime) -> Task:
-        return self.add_many([new], at)[0]
-
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
-        taken = {task.title for task in self.rows()}
-        titles = [item.title for item in new]
-        if len(set(titles)) != len(titles) or taken.intersection(titles):
-            raise AlreadyExists("A row with the same unique value already exists")
-        return [super(FakeTaskRepository, self).add(item, at) for item in new]
+        return [self.add(item, at) for item in new]
 
     def update(self, task: Task, expected_version: int) -> bool:
         current = self.get(task.id)
         if current is None or current.version != expected_version:
             return False
-        if any(other.title == task.title and other.id != task.id for other in self.rows()):
-            raise AlreadyExists("A row with the same unique value already exists")
-        self._rows.by_id[task.id] = task
+        self._table.replace(task)
         return True
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:

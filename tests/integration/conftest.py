@@ -7,26 +7,22 @@ import pytest
 from sqlalchemy import make_url
 from sqlmodel import Session
 
-from api.container import Container
 from domain.unit_of_work import UnitOfWork
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.base import persisting_through
-from tests.fakes import fake_unit_of_work
+from tests.fakes import FakeUnitOfWork
 from tests.support.databases import LiveDatabase, postgres_conninfo
-
-# The production mapping of interfaces to SQL repositories, whatever it holds.
-SQL_REPOSITORIES = Container.repositories()
 
 
 def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
-    return SqlUnitOfWork(session_factory(database.engine), SQL_REPOSITORIES)
+    return SqlUnitOfWork(session_factory(database.engine))
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWork]:
     """A unit of work over each implementation: the fake and both databases."""
     if request.param == "fake":
-        yield fake_unit_of_work()
+        yield FakeUnitOfWork()
         return
     database: LiveDatabase = request.getfixturevalue(f"{request.param}_db")
     try:

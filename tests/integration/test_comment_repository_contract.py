@@ -5,13 +5,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session
 
-from domain.authors.repository import AuthorRepository
 from domain.comments.model import Comment
-from domain.comments.repository import CommentRepository
 from domain.errors import ReferenceViolation
 from domain.pages import PageRequest
 from domain.posts.model import Post
-from domain.posts.repository import PostRepository
 from domain.unit_of_work import UnitOfWork
 from infrastructure.repositories.comments import SqlCommentRepository
 from tests.factories.authors import NewAuthorFactory
@@ -24,17 +21,15 @@ AT = datetime(2026, 4, 5, 6, 7, 8, 910111, tzinfo=UTC)
 
 def add_post(uow: UnitOfWork) -> Post:
     with uow:
-        author = uow.repository(AuthorRepository).add(NewAuthorFactory.build(), AT)
-        post = uow.repository(PostRepository).add(NewPostFactory.build(author_id=author.id), AT)
+        author = uow.authors.add(NewAuthorFactory.build(), AT)
+        post = uow.posts.add(NewPostFactory.build(author_id=author.id), AT)
         uow.commit()
     return post
 
 
 def add_comments(uow: UnitOfWork, post_id: int, count: int) -> list[Comment]:
     with uow:
-        comments = [
-            uow.repository(CommentRepository).add(NewCommentFactory.build(post_id=post_id), AT) for _ in range(count)
-        ]
+        comments = [uow.comments.add(NewCommentFactory.build(post_id=post_id), AT) for _ in range(count)]
         uow.commit()
     return comments
 
@@ -44,7 +39,7 @@ def test_comments_round_trip_and_list_by_post_in_id_order(any_uow: UnitOfWork) -
     mine = add_comments(any_uow, post.id, 3)
     add_comments(any_uow, other.id, 2)
     with any_uow:
-        repo = any_uow.repository(CommentRepository)
+        repo = any_uow.comments
         assert [repo.get(c.id) for c in mine] == mine
         assert repo.get(mine[-1].id + 100) is None
         page = repo.of_post(post.id, PageRequest(skip=1, limit=5))
@@ -56,7 +51,7 @@ def test_comments_round_trip_and_list_by_post_in_id_order(any_uow: UnitOfWork) -
 
 def test_a_comment_of_a_missing_post_is_refused_by_the_foreign_key(any_uow: UnitOfWork) -> None:
     with pytest.raises(ReferenceViolation), any_uow:
-        any_uow.repository(CommentRepository).add(NewCommentFactory.build(post_id=4242), AT)
+        any_uow.comments.add(NewCommentFactory.build(post_id=4242), AT)
         any_uow.commit()
 
 
@@ -65,14 +60,14 @@ def test_deleting_a_post_deletes_its_comments_in_the_same_transaction(any_uow: U
     gone = add_comments(any_uow, post.id, 2)
     kept = add_comments(any_uow, other.id, 1)
     with any_uow:  # not committed: nothing changes
-        assert any_uow.repository(PostRepository).delete(post.id)
-        assert any_uow.repository(CommentRepository).get(gone[0].id) is None
+        assert any_uow.posts.delete(post.id)
+        assert any_uow.comments.get(gone[0].id) is None
     with any_uow:
-        assert any_uow.repository(CommentRepository).get(gone[0].id) == gone[0]
-        assert any_uow.repository(PostRepository).delete(post.id)
+        assert any_uow.comments.get(gone[0].id) == gone[0]
+        assert any_uow.posts.delete(post.id)
         any_uow.commit()
     with any_uow:
-        repo = any_uow.repository(CommentRepository)
+        repo = any_uow.comments
         assert [repo.get(c.id) for c in gone] == [None, None]
         assert repo.get(kept[0].id) == kept[0]
         assert not repo.delete(gone[0].id)

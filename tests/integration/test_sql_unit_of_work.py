@@ -10,23 +10,23 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 from domain.errors import AlreadyExists, Unavailable
 from domain.tasks.model import NewTask, Status, Task, TaskChanges, TaskQuery
-from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from infrastructure.database import build_engine
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.tasks import NewTaskFactory
-from tests.integration.conftest import SQL_REPOSITORIES, sql_unit_of_work
+from tests.integration.conftest import sql_unit_of_work
 from tests.support.databases import LiveDatabase
 from tests.support.sessions import SessionLog, failing_commit
+from tests.support.units import units_with_tasks
 
 AT = datetime(2026, 5, 6, 7, 8, 9, tzinfo=UTC)
 
@@ -37,14 +37,14 @@ def checked_out(database: LiveDatabase) -> int:
 
 def test_without_commit_nothing_is_stored(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     with sql_uow:
-        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        sql_uow.tasks.add(NewTaskFactory.build(), AT)
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
 
 
 def test_an_exception_after_writes_rolls_them_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     with pytest.raises(ZeroDivisionError), sql_uow:
-        sql_uow.repository(TaskRepository).add_many(NewTaskFactory.build_batch(3), AT)
+        sql_uow.tasks.add_many(NewTaskFactory.build_batch(3), AT)
         _ = 1 / 0
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
@@ -52,7 +52,7 @@ def test_an_exception_after_writes_rolls_them_back(sql_uow: SqlUnitOfWork, clean
 
 def test_commit_stores_and_the_connection_goes_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     with sql_uow:
-        sql_uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        sql_uow.tasks.add(NewTaskFactory.build(), AT)
         assert checked_out(clean_database) == 1
         sql_uow.commit()
     assert clean_database.count("tasks") == 1
@@ -61,28 +61,26 @@ def test_commit_stores_and_the_connection_goes_back(sql_uow: SqlUnitOfWork, clea
 
 def test_repositories_share_the_transaction(sql_uow: SqlUnitOfWork) -> None:
     with sql_uow:
-        first = sql_uow.repository(TaskRepository)
+        first = sql_uow.tasks
         task = first.add(NewTaskFactory.build(), AT)
-        assert sql_uow.repository(TaskRepository) is first
+        assert sql_uow.tasks is first
         assert first.get(task.id) == task  # visible inside, before any commit
 
 
 def test_a_unique_violation_leaves_as_already_exists(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     with sql_uow:
-        sql_uow.repository(TaskRepository).add(NewTask(title="dup"), AT)
+        sql_uow.tasks.add(NewTask(title="dup"), AT)
         sql_uow.commit()
     with pytest.raises(AlreadyExists), sql_uow:
-        sql_uow.repository(TaskRepository).add(NewTask(title="dup"), AT)
+        sql_uow.tasks.add(NewTask(title="dup"), AT)
     assert checked_out(clean_database) == 0
 
 
 def test_a_failing_commit_stores_nothing(clean_database: LiveDatabase) -> None:
     log = SessionLog()
-    uow = SqlUnitOfWork(
-        log.sessions(clean_database.engine, failing_commit(RuntimeError("commit refused"))), SQL_REPOSITORIES
-    )
+    uow = SqlUnitOfWork(log.sessions(clean_database.engine, failing_commit(RuntimeError("commit refused"))))
     with pytest.raises(RuntimeError, match="commit refused"), uow:
-        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        uow.tasks.add(NewTaskFactory.build(), AT)
         uow.commit()
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
@@ -97,20 +95,26 @@ def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -
         pass
 
 
-def test_an_unregistered_repository_says_where_to_register_it(clean_database: LiveDatabase) -> None:
-    uow = SqlUnitOfWork(session_factory(clean_database.engine), {})
-    with uow, pytest.raises(LookupError, match=r"api/container\.py"):
-        uow.repository(TaskRepository)
+def test_a_repository_kept_past_its_block_refuses_work(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
+    """Its session is closed for good: no transaction opens behind the unit's back."""
+    with sql_uow:
+        kept = sql_uow.tasks
+    with pytest.raises(sa_exc.InvalidRequestError, match="permanently closed"):
+        kept.get(1)
+    assert checked_out(clean_database) == 0
 
 
-def test_outside_its_block_it_refuses_work(sql_uow: SqlUnitOfWork) -> None:
-    with pytest.raises(RuntimeError, match="inside its `with` block"):
-        sql_uow.repository(TaskRepository)
+def test_each_block_gets_repositories_of_its_own(sql_uow: SqlUnitOfWork) -> None:
+    with sql_uow:
+        first = sql_uow.tasks
+    with sql_uow:
+        assert sql_uow.tasks is not first
+        assert sql_uow.tasks.get(1) is None
 
 
 def test_an_unreachable_database_is_unavailable() -> None:
     engine = build_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
-    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(session_factory(engine))
     with pytest.raises(Unavailable), uow:
         pytest.fail("the block must not run without a connection")
     engine.dispose()
@@ -132,7 +136,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
             return row
 
     def update(changes: TaskChanges) -> None:
-        uow = SqlUnitOfWork(session_factory(clean_database.engine), {TaskRepository: SlowRepository})
+        uow = units_with_tasks(SlowRepository)(session_factory(clean_database.engine))
         barrier.wait()
         try:
             TaskService(uow, attempts=1).update(task.id, changes)
@@ -167,9 +171,9 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveData
 
 def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_database: LiveDatabase) -> None:
     log = SessionLog()
-    uow = SqlUnitOfWork(log.sessions(clean_database.engine), SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(log.sessions(clean_database.engine))
     with uow.reading():
-        assert uow.repository(TaskRepository).get(1) is None
+        assert uow.tasks.get(1) is None
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":  # SQLite keeps its local BEGIN (one snapshot per list)
             assert isinstance(driver, psycopg.Connection)
@@ -177,7 +181,7 @@ def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_data
         with pytest.raises(RuntimeError, match="cannot commit"):
             uow.commit()
     with uow:  # the next block is an ordinary one again
-        uow.repository(TaskRepository).add(NewTask(title="after reading"), AT)
+        uow.tasks.add(NewTask(title="after reading"), AT)
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":
             assert isinstance(driver, psycopg.Connection)
@@ -212,14 +216,14 @@ class Observer:
 
 def test_the_observer_hears_each_connection_and_how_each_unit_ended(clean_database: LiveDatabase) -> None:
     heard = Heard()
-    uow = SqlUnitOfWork(session_factory(clean_database.engine), SQL_REPOSITORIES, Observer(heard))
+    uow = SqlUnitOfWork(session_factory(clean_database.engine), Observer(heard))
     with uow:  # its first unit: nothing committed yet
-        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        uow.tasks.add(NewTaskFactory.build(), AT)
     with uow:
-        uow.repository(TaskRepository).add(NewTaskFactory.build(), AT)
+        uow.tasks.add(NewTaskFactory.build(), AT)
         uow.commit()
     with uow.reading():
-        uow.repository(TaskRepository).get(1)
+        uow.tasks.get(1)
     with pytest.raises(ZeroDivisionError), uow:
         _ = 1 / 0
     assert heard.ended == ["rolled_back", "committed", "read_only", "rolled_back"]
@@ -236,7 +240,7 @@ def test_the_observer_hears_a_pool_that_had_no_connection_to_give(tmp_path: Path
     )
     heard = Heard()
     held = engine.connect()
-    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES, Observer(heard))
+    uow = SqlUnitOfWork(session_factory(engine), Observer(heard))
     with pytest.raises(Unavailable, match=r"^No database connection became free in time$"), uow:
         pass
     assert [type(error) for error in heard.no_connection] == [sa_exc.TimeoutError]
@@ -253,16 +257,16 @@ def test_a_unit_that_got_no_connection_is_an_ordinary_one_next_time(tmp_path: Pa
         )
     )
     SQLModel.metadata.create_all(engine)
-    uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(session_factory(engine))
     held = engine.connect()
     with pytest.raises(Unavailable), uow.reading():
         pass
     held.close()
     with uow:
-        uow.repository(TaskRepository).add(NewTask(title="written"), AT)
+        uow.tasks.add(NewTask(title="written"), AT)
         uow.commit()
     with uow.reading():
-        assert uow.repository(TaskRepository).find(TaskQuery()).total == 1
+        assert uow.tasks.find(TaskQuery()).total == 1
     engine.dispose()
 
 
@@ -273,9 +277,9 @@ def test_on_sqlite_a_reading_unit_never_waits_for_the_write_lock(sqlite_db: Live
     writer = sqlite3.connect(str(sqlite_db.engine.url.database), isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     try:
-        uow = SqlUnitOfWork(session_factory(engine), SQL_REPOSITORIES)
+        uow = SqlUnitOfWork(session_factory(engine))
         with uow.reading():
-            assert uow.repository(TaskRepository).get(1) is None
+            assert uow.tasks.get(1) is None
         with pytest.raises(Unavailable), uow:
             pytest.fail("the block must not run without the write lock")
     finally:
@@ -294,9 +298,6 @@ def test_it_says_what_was_done_wrong(sql_uow: SqlUnitOfWork) -> None:
         sql_uow.commit()
     with pytest.raises(RuntimeError, match=r"^use the unit of work inside its `with` block$"):
         sql_uow.commit()
-    empty = SqlUnitOfWork(session_factory(create_engine("sqlite://")), {})
-    with empty, pytest.raises(LookupError, match=r"^no SQL repository is registered for TaskRepository: add it"):
-        empty.repository(TaskRepository)
 
 
 def test_what_a_unit_returned_stays_readable_after_its_commit(clean_database: LiveDatabase) -> None:
@@ -315,7 +316,7 @@ class FailsToClose(Session):
 
 
 def test_a_failure_to_close_is_translated_unless_another_error_is_on_its_way(clean_database: LiveDatabase) -> None:
-    uow = SqlUnitOfWork(sessionmaker(clean_database.engine, class_=FailsToClose), SQL_REPOSITORIES)
+    uow = SqlUnitOfWork(sessionmaker(clean_database.engine, class_=FailsToClose))
     with pytest.raises(Unavailable, match=r"^The database cannot be reached$"), uow:
         pass
     with pytest.raises(ZeroDivisionError), uow:  # the error on its way out wins

@@ -11,7 +11,6 @@ import pytest
 from domain.errors import AlreadyExists
 from domain.pages import PageRequest, SortKey
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskQuery
-from domain.tasks.repository import TaskRepository
 from domain.unit_of_work import UnitOfWork
 from tests.factories.tasks import new_tasks
 
@@ -20,25 +19,25 @@ AT = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
 
 def add(uow: UnitOfWork, *new: NewTask, at: datetime = AT) -> list[Task]:
     with uow:
-        tasks = uow.repository(TaskRepository).add_many(list(new), at)
+        tasks = uow.tasks.add_many(list(new), at)
         uow.commit()
     return tasks
 
 
 def find(uow: UnitOfWork, **query: object) -> tuple[list[str], int]:
     with uow:
-        page = uow.repository(TaskRepository).find(TaskQuery(**query))  # type: ignore[arg-type]
+        page = uow.tasks.find(TaskQuery(**query))  # type: ignore[arg-type]
     return [t.title for t in page.items], page.total
 
 
 def get(uow: UnitOfWork, task_id: int) -> Task | None:
     with uow:
-        return uow.repository(TaskRepository).get(task_id)
+        return uow.tasks.get(task_id)
 
 
 def test_add_then_get_round_trips_every_field(any_uow: UnitOfWork) -> None:
     with any_uow:
-        task = any_uow.repository(TaskRepository).add(
+        task = any_uow.tasks.add(
             NewTask(title="Ünïcode ✓", description="  verbatim  ", status=Status.IN_PROGRESS, priority=Priority.HIGH),
             AT,
         )
@@ -79,20 +78,20 @@ def test_update_checks_the_expected_version(any_uow: UnitOfWork) -> None:
     (task,) = add(any_uow, NewTask(title="v1"))
     newer = _fields(task, title="v2", version=2)
     with any_uow:
-        repo = any_uow.repository(TaskRepository)
+        repo = any_uow.tasks
         assert repo.update(newer, expected_version=1)
         any_uow.commit()
     assert get(any_uow, task.id) == newer
     stale = _fields(task, title="v3", version=3)
     with any_uow:
-        assert not any_uow.repository(TaskRepository).update(stale, expected_version=1)
+        assert not any_uow.tasks.update(stale, expected_version=1)
     assert get(any_uow, task.id) == newer
 
 
 def test_update_to_a_taken_title_is_already_exists(any_uow: UnitOfWork) -> None:
     _, second = add(any_uow, NewTask(title="one"), NewTask(title="two"))
     with pytest.raises(AlreadyExists), any_uow:
-        any_uow.repository(TaskRepository).update(_fields(second, title="one", version=2), expected_version=1)
+        any_uow.tasks.update(_fields(second, title="one", version=2), expected_version=1)
         any_uow.commit()
     assert get(any_uow, second.id) == second
 
@@ -100,7 +99,7 @@ def test_update_to_a_taken_title_is_already_exists(any_uow: UnitOfWork) -> None:
 def test_delete(any_uow: UnitOfWork) -> None:
     (task,) = add(any_uow, NewTask(title="gone"))
     with any_uow:
-        repo = any_uow.repository(TaskRepository)
+        repo = any_uow.tasks
         assert repo.delete(task.id)
         assert not repo.delete(task.id)
         any_uow.commit()
@@ -110,16 +109,16 @@ def test_delete(any_uow: UnitOfWork) -> None:
 def test_get_for_update_reads_like_get(any_uow: UnitOfWork) -> None:
     (task,) = add(any_uow, NewTask(title="locked"))
     with any_uow:
-        assert any_uow.repository(TaskRepository).get_for_update(task.id) == task
+        assert any_uow.tasks.get_for_update(task.id) == task
     with any_uow:
-        assert any_uow.repository(TaskRepository).get_for_update(task.id + 1000) is None
+        assert any_uow.tasks.get_for_update(task.id + 1000) is None
 
 
 def test_existing_titles(any_uow: UnitOfWork) -> None:
     add(any_uow, NewTask(title="a"), NewTask(title="b"))
     with any_uow:
-        assert any_uow.repository(TaskRepository).existing_titles({"b", "c"}) == {"b"}
-        assert any_uow.repository(TaskRepository).existing_titles(set()) == set()
+        assert any_uow.tasks.existing_titles({"b", "c"}) == {"b"}
+        assert any_uow.tasks.existing_titles(set()) == set()
 
 
 class TestFind:

@@ -3,12 +3,10 @@ GET /tasks/{id} raises inside the repository, after its query."""
 
 from typing import Any
 
-from dependency_injector import providers
-
 from api.app import create_app
 from api.container import Container
-from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
+from tests.support.units import use_tasks
 
 
 class Buggy(SqlTaskRepository):
@@ -18,5 +16,5 @@ class Buggy(SqlTaskRepository):
 
 
 container = Container()
-container.repositories.override(providers.Object({**container.repositories(), TaskRepository: Buggy}))
+use_tasks(container, Buggy)
 app = create_app(container)

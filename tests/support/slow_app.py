@@ -4,12 +4,10 @@ in flight when the server is told to stop."""
 import time
 from typing import Any
 
-from dependency_injector import providers
-
 from api.app import create_app
 from api.container import Container
-from domain.tasks.repository import TaskRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
+from tests.support.units import use_tasks
 
 
 class Slow(SqlTaskRepository):
@@ -20,5 +18,5 @@ class Slow(SqlTaskRepository):
 
 
 container = Container()
-container.repositories.override(providers.Object({**container.repositories(), TaskRepository: Slow}))
+use_tasks(container, Slow)
 app = create_app(container)

@@ -1,11 +1,8 @@
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
 
-from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
-from tests.fakes import fake_repositories
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
 
@@ -22,19 +19,14 @@ class TickingClock:
 
 
 @pytest.fixture
-def repositories() -> dict[type, Any]:
-    return fake_repositories()
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
 
 
 @pytest.fixture
-def tasks(repositories: dict[type, Any]) -> FakeTaskRepository:
-    fake: FakeTaskRepository = repositories[TaskRepository]
-    return fake
-
-
-@pytest.fixture
-def uow(repositories: dict[type, Any]) -> FakeUnitOfWork:
-    return FakeUnitOfWork(repositories)
+def tasks(uow: FakeUnitOfWork) -> FakeTaskRepository:
+    """The unit's fake task repository, to look at what the service stored."""
+    return uow.tasks
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
 """AuthorService and PostService on fakes."""
 
-from typing import Any
-
 import pytest
 
 from domain.authors.model import NewAuthor
@@ -10,7 +8,6 @@ from domain.errors import Conflict, InvalidInput, NotFound
 from domain.ids import MAX_ID
 from domain.pages import PageRequest
 from domain.posts.model import AuthorSummary, NewPost, PostQuery
-from domain.posts.repository import PostRepository
 from domain.posts.service import PostService
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.conftest import TickingClock
@@ -36,13 +33,13 @@ def test_a_post_embeds_its_author(authors: AuthorService, posts: PostService, cl
 
 @pytest.mark.parametrize("author_id", [999, 0, -4, MAX_ID + 1])
 def test_a_post_of_no_author_is_invalid_input_naming_it_and_stores_nothing(
-    posts: PostService, repositories: dict[type, Any], author_id: int
+    posts: PostService, uow: FakeUnitOfWork, author_id: int
 ) -> None:
     with pytest.raises(InvalidInput) as raised:
         posts.create(NewPost(title="Orphan", author_id=author_id))
     assert raised.value.field == "author_id"
     assert str(author_id) in raised.value.detail
-    assert repositories[PostRepository].find(PostQuery()).total == 0
+    assert uow.posts.find(PostQuery()).total == 0
 
 
 def test_an_author_with_posts_cannot_be_deleted(authors: AuthorService, posts: PostService) -> None:

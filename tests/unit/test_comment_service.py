@@ -1,11 +1,8 @@
 """Comment use cases on fakes: no database."""
 
-from typing import Any
-
 import pytest
 
 from domain.authors.service import AuthorService
-from domain.comments.repository import CommentRepository
 from domain.comments.service import CommentService
 from domain.errors import NotFound
 from domain.pages import PageRequest
@@ -43,11 +40,11 @@ def test_a_comment_is_stored_on_its_post(comments: CommentService, post: Post, c
 
 @pytest.mark.parametrize("post_id", [777, 0, -1, 2**64])
 def test_a_comment_on_a_missing_post_is_not_found_and_stores_nothing(
-    comments: CommentService, repositories: dict[type, Any], post_id: int
+    comments: CommentService, uow: FakeUnitOfWork, post_id: int
 ) -> None:
     with pytest.raises(NotFound, match=r"^Post not found$"):
         comments.create(NewCommentFactory.build(post_id=post_id))
-    assert repositories[CommentRepository].rows() == []
+    assert uow.comments.rows() == []
 
 
 def test_a_posts_comments_in_id_order_and_paged(comments: CommentService, post: Post, posts: PostService) -> None:

@@ -19,7 +19,6 @@ from domain.posts.model import NewPost, PostQuery
 from domain.posts.service import PostService
 from domain.preconditions import VersionPrecondition
 from domain.tasks.model import UNSET, NewTask, Priority, Status, TaskChanges
-from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
@@ -98,9 +97,8 @@ class TestErrors:
 
 class TestTimestamps:
     def test_a_clock_of_another_zone_is_read_in_utc(self) -> None:
-        tasks = FakeTaskRepository(tables={})
         at = datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
-        service = TaskService(FakeUnitOfWork({TaskRepository: tasks}), clock=lambda: at)
+        service = TaskService(FakeUnitOfWork(), clock=lambda: at)
         created = service.create(NewTask(title="zoned"))
         assert created.created_at.tzinfo is UTC
         assert created.created_at == at
@@ -141,7 +139,9 @@ class TakenButGone(FakeTaskRepository):
 
 class TestTaskServiceMessages:
     def test_a_batch_whose_culprit_is_gone_is_still_a_conflict(self, clock: TickingClock) -> None:
-        service = TaskService(FakeUnitOfWork({TaskRepository: TakenButGone(tables={})}), clock=clock)
+        uow = FakeUnitOfWork()
+        uow.tasks = TakenButGone(uow.database)
+        service = TaskService(uow, clock=clock)
         with pytest.raises(AlreadyExists, match=r"^A task with one of these titles already exists$"):
             service.create_many([NewTask(title="a"), NewTask(title="b")])
 
@@ -175,8 +175,9 @@ class TestTaskServiceMessages:
             def update(self, task: Any, expected_version: int) -> bool:
                 return False
 
-        repository = AlwaysStale(tables={})
-        service = TaskService(FakeUnitOfWork({TaskRepository: repository}), clock=clock)
+        uow = FakeUnitOfWork()
+        uow.tasks = AlwaysStale(uow.database)
+        service = TaskService(uow, clock=clock)
         task = service.create(NewTask(title="T"))
         with pytest.raises(Conflict, match=r"^The task kept changing while this update was applied; try again$"):
             service.update(task.id, TaskChanges(status=Status.DONE))
@@ -186,7 +187,9 @@ class TestTaskServiceMessages:
             def delete(self, entity_id: int) -> bool:
                 return False
 
-        service = TaskService(FakeUnitOfWork({TaskRepository: DeletedMeanwhile(tables={})}), clock=clock)
+        uow = FakeUnitOfWork()
+        uow.tasks = DeletedMeanwhile(uow.database)
+        service = TaskService(uow, clock=clock)
         task = service.create(NewTask(title="T"))
         with pytest.raises(NotFound, match=r"^Task not found$"):
             service.delete(task.id, VersionPrecondition(any_version=True))

@@ -3,7 +3,6 @@
 import pytest
 
 from domain.tasks.model import NewTask
-from domain.tasks.repository import TaskRepository
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.conftest import TickingClock
@@ -11,7 +10,7 @@ from tests.unit.conftest import TickingClock
 
 def test_without_commit_nothing_is_kept(uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock) -> None:
     with uow:
-        uow.repository(TaskRepository).add(NewTask(title="T"), clock())
+        uow.tasks.add(NewTask(title="T"), clock())
     assert tasks.get(1) is None
     assert uow.rollbacks == 1
 
@@ -20,7 +19,7 @@ def test_an_exception_after_writes_rolls_them_back(
     uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock
 ) -> None:
     with pytest.raises(RuntimeError), uow:
-        uow.repository(TaskRepository).add(NewTask(title="T"), clock())
+        uow.tasks.add(NewTask(title="T"), clock())
         raise RuntimeError("boom")
     assert tasks.get(1) is None
 
@@ -29,7 +28,7 @@ def test_commit_keeps_what_came_before_it_only(
     uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock
 ) -> None:
     with uow:
-        repo = uow.repository(TaskRepository)
+        repo = uow.tasks
         repo.add(NewTask(title="kept"), clock())
         uow.commit()
         repo.add(NewTask(title="dropped"), clock())
@@ -45,7 +44,7 @@ def test_a_reading_block_may_not_write_or_commit(
     uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock
 ) -> None:
     with pytest.raises(AssertionError, match="wrote"), uow.reading():
-        uow.repository(TaskRepository).add(NewTask(title="sneaky"), clock())
+        uow.tasks.add(NewTask(title="sneaky"), clock())
     assert tasks.get(1) is None
     with pytest.raises(RuntimeError, match="cannot commit"), uow.reading():
         uow.commit()

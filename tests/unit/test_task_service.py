@@ -1,7 +1,6 @@
 """TaskService on fakes: the use cases' rules, with no database."""
 
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
@@ -10,7 +9,6 @@ from domain.ids import MAX_ID
 from domain.pages import PageRequest
 from domain.preconditions import VersionPrecondition
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskChanges, TaskQuery
-from domain.tasks.repository import TaskRepository
 from domain.tasks.service import TaskService
 from tests.factories.tasks import new_tasks
 from tests.fakes.tasks import FakeTaskRepository
@@ -146,10 +144,10 @@ class RacingTaskRepository(FakeTaskRepository):
     """Another writer commits a change to the task between our read and our
     write, `races` times. Its commit is its own: our rollback cannot undo it."""
 
-    def __init__(self, races: int) -> None:
-        super().__init__(tables={})
+    def __init__(self, uow: FakeUnitOfWork, races: int) -> None:
+        super().__init__(uow.database)
+        self.uow = uow
         self.races = races
-        self.rival_commits: list[Task] = []
 
     def update(self, task: Task, expected_version: int) -> bool:
         if self.races > 0:
@@ -157,20 +155,21 @@ class RacingTaskRepository(FakeTaskRepository):
             current = self.get(task.id)
             assert current is not None
             rival = replace(current, priority=Priority.HIGH, version=current.version + 1)
-            self.rival_commits.append(rival)
-            self._rows.by_id[task.id] = rival
+            self._table.replace(rival)
+            self.uow._before["tasks"][(task.id,)] = rival  # committed: what a rollback goes back to
         return super().update(task, expected_version)
 
-    def restore(self, snapshot: Any) -> None:
-        super().restore(snapshot)
-        for rival in self.rival_commits:
-            self._rows.by_id[rival.id] = rival
+
+def racing(races: int) -> tuple[FakeUnitOfWork, RacingTaskRepository]:
+    uow = FakeUnitOfWork()
+    uow.tasks = RacingTaskRepository(uow, races)
+    return uow, uow.tasks
 
 
 class TestConcurrentUpdates:
     def build(self, races: int, clock: TickingClock) -> tuple[TaskService, RacingTaskRepository]:
-        tasks = RacingTaskRepository(races)
-        return TaskService(FakeUnitOfWork({TaskRepository: tasks}), clock=clock, attempts=3), tasks
+        uow, tasks = racing(races)
+        return TaskService(uow, clock=clock, attempts=3), tasks
 
     def test_losing_the_version_race_retries_and_keeps_both_changes(self, clock: TickingClock) -> None:
         service, tasks = self.build(races=0, clock=clock)
@@ -199,8 +198,8 @@ class TestConcurrentUpdates:
     @pytest.mark.parametrize(("races", "succeeds"), [(4, True), (5, False)])
     def test_by_default_an_update_is_tried_five_times(self, clock: TickingClock, races: int, succeeds: bool) -> None:
         """The README's number: four lost races still end in the change stored."""
-        tasks = RacingTaskRepository(races=0)
-        service = TaskService(FakeUnitOfWork({TaskRepository: tasks}), clock=clock)
+        uow, tasks = racing(races=0)
+        service = TaskService(uow, clock=clock)
         task = service.create(NewTask(title="T"))
         tasks.races = races
         if succeeds:
