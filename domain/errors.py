@@ -1,7 +1,7 @@
 """Errors that services raise on purpose.
 
 Each kind has one meaning for every caller; the API maps them to HTTP statuses
-(api/errors.py) and the SQL layer turns database failures into them
+(api/problems.py) and the SQL layer turns database failures into them
 (infrastructure/errors.py), so no caller ever sees a driver exception.
 """
 

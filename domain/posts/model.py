@@ -10,9 +10,6 @@ TITLE_MAX_LENGTH: Final = 200
 BODY_MAX_LENGTH: Final = 100_000
 
 
-# Entities are frozen dataclasses without __slots__: orjson writes a dataclass
-# from its __dict__ about 4x faster than from slots (measured: 100 posts, 27 vs
-# 112 us), and responses are written straight from entities.
 @dataclass(frozen=True)
 class AuthorSummary:
     """The author as a post shows it: exactly id and name."""

@@ -32,4 +32,5 @@ class AuthorsAsTasks(SqlUnitOfWork):
 class FakeAuthorsAsTasks(FakeUnitOfWork):
     def __init__(self) -> None:
         super().__init__()
-        self.tasks = FakeAuthorRepository(self.database)  # error: [assignment] "FakeAuthorRepository" "FakeTaskRepository"
+        db = self.database
+        self.tasks = FakeAuthorRepository(db)  # error: [assignment] "FakeAuthorRepository" "FakeTaskRepository"
