@@ -29,7 +29,6 @@ from domain.errors import (
     NotFound,
     PreconditionFailed,
     ReferenceViolation,
-    StaleVersion,
     Unavailable,
 )
 
@@ -37,8 +36,6 @@ from domain.errors import (
 _CONFLICT_KINDS: tuple[tuple[type[DomainError], str], ...] = (
     (AlreadyExists, "duplicate"),
     (ReferenceViolation, "still_referenced"),
-    (StaleVersion, "concurrent"),
-    (Conflict, "concurrent"),
 )
 
 RETRY_AFTER_SECONDS = "2"
@@ -48,7 +45,6 @@ _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
     (PreconditionFailed, 412),
     (Conflict, 409),
-    (StaleVersion, 409),
     (Unavailable, 503),
 )
 
@@ -97,7 +93,7 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         return await unexpected_error(request, exc)
     headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
     if status == 409:
-        metrics.conflict(next(kind for cls, kind in _CONFLICT_KINDS if isinstance(exc, cls)))
+        metrics.conflict(next((kind for cls, kind in _CONFLICT_KINDS if isinstance(exc, cls)), "other"))
     _log_error(request, status, type(exc).__name__, cause=exc.__cause__ if status == 503 else None)
     errors = None
     if isinstance(exc, InvalidInput):

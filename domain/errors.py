@@ -59,16 +59,5 @@ class PreconditionFailed(DomainError):
     """The caller's precondition (an If-Match version) does not hold."""
 
 
-class StaleVersion(DomainError):
-    """Someone else changed the row between our read and our write.
-
-    Services catch it and run their unit of work again; callers only see it as a
-    Conflict when the retries run out.
-    """
-
-    def __init__(self) -> None:
-        super().__init__("The row changed between its read and its write")
-
-
 class Unavailable(DomainError):
     """The storage cannot be reached or is too busy right now; retrying may work."""

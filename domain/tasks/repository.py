@@ -12,10 +12,12 @@ class TaskRepository(Repository[Task, NewTask], Protocol):
     domain.errors.AlreadyExists, at the latest when the unit of work commits."""
 
     def get_for_update(self, task_id: int) -> Task | None:
-        """Read a task that this unit of work is about to change.
+        """Read a task that this unit of work is about to change, and keep
+        others from changing it until the unit ends.
 
-        Concurrent writers of the same task queue behind this one instead of
-        failing later (a row lock, or SQLite's write lock).
+        Concurrent writers of the same task queue here (a row lock, or SQLite's
+        write lock) and each reads what the one before it stored: the one
+        mechanism that keeps concurrent updates from losing each other.
         """
         ...
 
@@ -27,11 +29,8 @@ class TaskRepository(Repository[Task, NewTask], Protocol):
         """Store all of `new` and return them in the same order."""
         ...
 
-    def update(self, task: Task, expected_version: int) -> bool:
-        """Store `task` if the stored row is still at `expected_version`.
-
-        False means someone else changed or deleted it since it was read.
-        """
+    def update(self, task: Task) -> None:
+        """Store `task`, read with get_for_update in this unit of work."""
         ...
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:

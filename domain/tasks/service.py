@@ -2,9 +2,8 @@
 
 from collections.abc import Sequence
 
-from domain.clock import Clock, utc_now
 from domain.entity_service import EntityService
-from domain.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed, StaleVersion
+from domain.errors import AlreadyExists, NotFound, PreconditionFailed
 from domain.ids import is_storable_id
 from domain.pages import Page
 from domain.preconditions import VersionPrecondition
@@ -21,10 +20,6 @@ class TaskService(EntityService[Task, NewTask]):
     @staticmethod
     def repository(uow: UnitOfWork) -> TaskRepository:
         return uow.tasks
-
-    def __init__(self, uow: UnitOfWork, clock: Clock = utc_now, attempts: int = 5) -> None:
-        super().__init__(uow, clock)
-        self._attempts = attempts
 
     def create(self, new: NewTask) -> Task:
         try:
@@ -67,34 +62,28 @@ class TaskService(EntityService[Task, NewTask]):
     ) -> Task:
         """Apply a partial update; unchanged fields keep their value and version.
 
-        Without a precondition, a concurrent writer never makes this fail: when
-        our version check loses, the change is read and applied again.
+        The task is read with get_for_update: a concurrent writer of the same
+        task waits until this unit ends, then reads what it stored, so both
+        changes are kept and the version rises once for each. That lock is the
+        one mechanism; with a precondition, the loser of a race sees the
+        winner's version and fails it.
         """
         if not is_storable_id(task_id):
             raise NotFound(ENTITY)
-        for _ in range(self._attempts):
-            try:
-                return self._update_once(task_id, changes, precondition)
-            except StaleVersion:
-                continue
-            except AlreadyExists as exc:  # only a new title can collide
-                raise _duplicate_title(str(changes.title)) from exc
-        raise Conflict("The task kept changing while this update was applied; try again")
-
-    def _update_once(self, task_id: int, changes: TaskChanges, precondition: VersionPrecondition | None) -> Task:
-        with self._uow as uow:
-            tasks = uow.tasks
-            current = tasks.get_for_update(task_id)
-            if current is None:
-                raise NotFound(ENTITY)
-            _check(precondition, current)
-            updated = current.changed_by(changes, self._now())
-            if updated is current:
-                return current
-            if not tasks.update(updated, expected_version=current.version):
-                raise StaleVersion
-            uow.commit()
-            return updated
+        try:
+            with self._uow as uow:
+                current = uow.tasks.get_for_update(task_id)
+                if current is None:
+                    raise NotFound(ENTITY)
+                _check(precondition, current)
+                updated = current.changed_by(changes, self._now())
+                if updated is current:
+                    return current
+                uow.tasks.update(updated)
+                uow.commit()
+                return updated
+        except AlreadyExists as exc:  # only a new title can collide
+            raise _duplicate_title(str(changes.title)) from exc
 
     def delete(self, entity_id: int, precondition: VersionPrecondition | None = None) -> None:
         """With a precondition, the task is read (and locked) first to check its version."""

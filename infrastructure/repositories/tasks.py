@@ -2,8 +2,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, insert, text, update
-from sqlmodel import col, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, insert, text
+from sqlmodel import Session, col, select
 
 from domain.pages import Page
 from domain.tasks.model import FIRST_VERSION, NewTask, Priority, Status, Task, TaskQuery
@@ -41,6 +41,10 @@ _INSERT_MANY_POSTGRESQL = text(
 class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
     model = TaskRow
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._locked: dict[int, TaskRow | None] = {}
+
     def to_entity(self, row: TaskRow) -> Task:
         return Task(
             id=stored_id(row.id),
@@ -66,8 +70,9 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
 
     def get_for_update(self, task_id: int) -> Task | None:
         # FOR UPDATE on PostgreSQL; on SQLite the unit of work already holds the
-        # write lock (BEGIN IMMEDIATE).
-        row = self._session.get(TaskRow, task_id, with_for_update=True)
+        # write lock (BEGIN IMMEDIATE). The row is kept for `update`: the
+        # session's identity map holds rows only as long as someone does.
+        row = self._locked[task_id] = self._session.get(TaskRow, task_id, with_for_update=True)
         return None if row is None else self.to_entity(row)
 
     def find(self, query: TaskQuery) -> Page[Task]:
@@ -104,24 +109,19 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
         ids = {title: task_id for task_id, title in rows}
         return [item.stored_as(ids[item.title], at) for item in new]
 
-    def update(self, task: Task, expected_version: int) -> bool:
-        """One UPDATE guarded by the version read: no lost update, and no second
-        read to learn whether it applied (the row count says)."""
-        result = self._session.exec(
-            update(TaskRow)
-            .where(col(TaskRow.id) == task.id, col(TaskRow.version) == expected_version)
-            .values(
-                title=task.title,
-                description=task.description,
-                status=task.status.rank,
-                priority=task.priority.rank,
-                updated_at=task.updated_at,
-                version=task.version,
-            )
-            # The task's row in this session is not read again.
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount > 0
+    def update(self, task: Task) -> None:
+        # The row get_for_update locked: no read, and the flush writes only the
+        # columns that changed.
+        row = self._locked.get(task.id)
+        if row is None:
+            raise LookupError(f"task {task.id} was not read in this unit of work")
+        row.title = task.title
+        row.description = task.description
+        row.status = task.status.rank
+        row.priority = task.priority.rank
+        row.updated_at = task.updated_at
+        row.version = task.version
+        self._session.flush()
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:
         if not titles:

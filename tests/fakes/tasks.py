@@ -28,12 +28,8 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
         return [self.add(item, at) for item in new]
 
-    def update(self, task: Task, expected_version: int) -> bool:
-        current = self.get(task.id)
-        if current is None or current.version != expected_version:
-            return False
+    def update(self, task: Task) -> None:
         self._table.replace(task)
-        return True
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:
         return {task.title for task in self.rows() if task.title in titles}

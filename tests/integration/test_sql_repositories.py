@@ -126,20 +126,30 @@ class TestEntitiesBecomeRows:
             SqlPostRepository(session).add(NewPost(title="T", author_id=4242), CREATED)
 
 
-class TestVersionedUpdate:
-    def test_it_changes_its_row_only_and_only_at_the_version_read(self, session: Session) -> None:
+class TestUpdate:
+    def test_it_writes_the_changed_columns_of_its_one_row(self, session: Session, clean_database: LiveDatabase) -> None:
         repository = SqlTaskRepository(session)
         first, second = repository.add_many([NewTask(title="first"), NewTask(title="second")], CREATED)
+        session.expunge_all()
+        assert repository.get_for_update(first.id) == first
         changed = Task(
-            id=first.id, title="renamed", description="now described", status=Status.DONE, priority=Priority.HIGH,
+            id=first.id, title="renamed", description=None, status=first.status, priority=first.priority,
             created_at=CREATED, updated_at=UPDATED, version=2,
         )  # fmt: skip
-        assert not repository.update(changed, expected_version=5)
-        assert repository.update(changed, expected_version=1)
+        with counting_statements(clean_database.engine) as statements:
+            repository.update(changed)
+        assert len(statements) == 1, statements  # the locked row is in the session: no read
+        assert statements[0].lstrip().upper().startswith("UPDATE")
+        assert "title" in statements[0]
+        assert "status" not in statements[0]
         session.expunge_all()
         assert repository.get(first.id) == changed
-        assert repository.get(second.id) == second  # same version, other row: untouched
-        assert not repository.update(changed, expected_version=1)  # the version moved on
+        assert repository.get(second.id) == second
+
+    def test_a_task_not_read_here_is_a_bug(self, session: Session) -> None:
+        task = NewTask(title="never stored").stored_as(12345, CREATED)
+        with pytest.raises(LookupError, match=r"^task 12345 was not read in this unit of work$"):
+            SqlTaskRepository(session).update(task)
 
 
 def test_deleting_what_is_not_there_says_so(session: Session) -> None:

@@ -122,9 +122,11 @@ def test_an_unreachable_database_is_unavailable() -> None:
 
 def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_database: LiveDatabase) -> None:
     """Two updates of one task at once, each reading then writing: on SQLite the
-    second would hit "database is locked" without BEGIN IMMEDIATE, on PostgreSQL
-    its version check would lose without FOR UPDATE. Both must go through."""
-    service = TaskService(sql_unit_of_work(clean_database), attempts=1)  # no retry: queueing alone must do it
+    second would hit "database is locked" without BEGIN IMMEDIATE; on PostgreSQL,
+    without FOR UPDATE, it would read the version the first is replacing and
+    write over its change. Queueing on the lock is the one mechanism: both go
+    through, and the second applies its change to what the first stored."""
+    service = TaskService(sql_unit_of_work(clean_database))
     task = service.create(NewTask(title="contended"))
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
@@ -139,7 +141,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
         uow = units_with_tasks(SlowRepository)(session_factory(clean_database.engine))
         barrier.wait()
         try:
-            TaskService(uow, attempts=1).update(task.id, changes)
+            TaskService(uow).update(task.id, changes)
         except BaseException as exc:
             errors.append(exc)
 

@@ -74,24 +74,25 @@ def test_titles_compare_exactly(any_uow: UnitOfWork) -> None:
     assert find(any_uow)[1] == 3
 
 
-def test_update_checks_the_expected_version(any_uow: UnitOfWork) -> None:
-    (task,) = add(any_uow, NewTask(title="v1"))
-    newer = _fields(task, title="v2", version=2)
+def test_update_stores_every_field_of_the_task_read_for_update(any_uow: UnitOfWork) -> None:
+    first, second = add(any_uow, NewTask(title="v1"), NewTask(title="other"))
+    newer = _fields(
+        first, title="v2", description="now described", status=Status.DONE, priority=Priority.HIGH,
+        updated_at=AT + timedelta(hours=1, microseconds=3), version=2,
+    )  # fmt: skip
     with any_uow:
-        repo = any_uow.tasks
-        assert repo.update(newer, expected_version=1)
+        assert any_uow.tasks.get_for_update(first.id) == first
+        any_uow.tasks.update(newer)
         any_uow.commit()
-    assert get(any_uow, task.id) == newer
-    stale = _fields(task, title="v3", version=3)
-    with any_uow:
-        assert not any_uow.tasks.update(stale, expected_version=1)
-    assert get(any_uow, task.id) == newer
+    assert get(any_uow, first.id) == newer
+    assert get(any_uow, second.id) == second  # its one row only
 
 
 def test_update_to_a_taken_title_is_already_exists(any_uow: UnitOfWork) -> None:
     _, second = add(any_uow, NewTask(title="one"), NewTask(title="two"))
     with pytest.raises(AlreadyExists), any_uow:
-        any_uow.tasks.update(_fields(second, title="one", version=2), expected_version=1)
+        any_uow.tasks.get_for_update(second.id)
+        any_uow.tasks.update(_fields(second, title="one", version=2))
         any_uow.commit()
     assert get(any_uow, second.id) == second
 

@@ -12,7 +12,7 @@ import pytest
 from domain.authors.model import NewAuthor
 from domain.authors.service import AuthorService
 from domain.clock import utc_now
-from domain.errors import AlreadyExists, Conflict, InvalidInput, NotFound, PreconditionFailed, StaleVersion
+from domain.errors import AlreadyExists, InvalidInput, NotFound, PreconditionFailed
 from domain.ids import MAX_ID, is_storable_id
 from domain.pages import PageRequest, total_from_page
 from domain.posts.model import NewPost, PostQuery
@@ -91,9 +91,6 @@ class TestErrors:
         error = InvalidInput("Author 3 does not exist", field="author_id", kind="not_found")
         assert (error.detail, error.field, error.kind) == ("Author 3 does not exist", "author_id", "not_found")
 
-    def test_a_stale_version_says_so(self) -> None:
-        assert StaleVersion().detail == "The row changed between its read and its write"
-
 
 class TestTimestamps:
     def test_a_clock_of_another_zone_is_read_in_utc(self) -> None:
@@ -169,18 +166,6 @@ class TestTaskServiceMessages:
         service.delete(task.id, VersionPrecondition(frozenset({1})))
         with pytest.raises(NotFound):
             service.get(task.id)
-
-    def test_retries_that_run_out_say_so(self, clock: TickingClock) -> None:
-        class AlwaysStale(FakeTaskRepository):
-            def update(self, task: Any, expected_version: int) -> bool:
-                return False
-
-        uow = FakeUnitOfWork()
-        uow.tasks = AlwaysStale(uow.database)
-        service = TaskService(uow, clock=clock)
-        task = service.create(NewTask(title="T"))
-        with pytest.raises(Conflict, match=r"^The task kept changing while this update was applied; try again$"):
-            service.update(task.id, TaskChanges(status=Status.DONE))
 
     def test_a_task_deleted_between_its_read_and_its_delete_is_not_found(self, clock: TickingClock) -> None:
         class DeletedMeanwhile(FakeTaskRepository):

@@ -1,7 +1,5 @@
 """TaskService on fakes: the use cases' rules, with no database."""
 
-from dataclasses import replace
-
 import pytest
 
 from domain.errors import AlreadyExists, Conflict, NotFound, PreconditionFailed
@@ -138,76 +136,6 @@ class TestUpdate:
         task = service.create(NewTask(title="Mine"))
         with pytest.raises(PreconditionFailed):
             service.update(task.id, TaskChanges(title="Taken"), VersionPrecondition(frozenset({5})))
-
-
-class RacingTaskRepository(FakeTaskRepository):
-    """Another writer commits a change to the task between our read and our
-    write, `races` times. Its commit is its own: our rollback cannot undo it."""
-
-    def __init__(self, uow: FakeUnitOfWork, races: int) -> None:
-        super().__init__(uow.database)
-        self.uow = uow
-        self.races = races
-
-    def update(self, task: Task, expected_version: int) -> bool:
-        if self.races > 0:
-            self.races -= 1
-            current = self.get(task.id)
-            assert current is not None
-            rival = replace(current, priority=Priority.HIGH, version=current.version + 1)
-            self._table.replace(rival)
-            self.uow._before["tasks"][(task.id,)] = rival  # committed: what a rollback goes back to
-        return super().update(task, expected_version)
-
-
-def racing(races: int) -> tuple[FakeUnitOfWork, RacingTaskRepository]:
-    uow = FakeUnitOfWork()
-    uow.tasks = RacingTaskRepository(uow, races)
-    return uow, uow.tasks
-
-
-class TestConcurrentUpdates:
-    def build(self, races: int, clock: TickingClock) -> tuple[TaskService, RacingTaskRepository]:
-        uow, tasks = racing(races)
-        return TaskService(uow, clock=clock, attempts=3), tasks
-
-    def test_losing_the_version_race_retries_and_keeps_both_changes(self, clock: TickingClock) -> None:
-        service, tasks = self.build(races=0, clock=clock)
-        task = service.create(NewTask(title="T", priority=Priority.LOW))
-        tasks.races = 1
-        updated = service.update(task.id, TaskChanges(status=Status.DONE))
-        assert (updated.status, updated.priority) == (Status.DONE, Priority.HIGH)
-        assert updated.version == 3  # the rival's +1 and ours
-        assert tasks.get(task.id) == updated
-
-    def test_with_a_precondition_the_loser_gets_precondition_failed(self, clock: TickingClock) -> None:
-        service, tasks = self.build(races=0, clock=clock)
-        task = service.create(NewTask(title="T"))
-        tasks.races = 1
-        with pytest.raises(PreconditionFailed):
-            service.update(task.id, TaskChanges(status=Status.DONE), VersionPrecondition(frozenset({1})))
-        assert (tasks.get(task.id) or task).status == Status.TODO
-
-    def test_when_retries_run_out_it_is_a_conflict(self, clock: TickingClock) -> None:
-        service, tasks = self.build(races=0, clock=clock)
-        task = service.create(NewTask(title="T"))
-        tasks.races = 3
-        with pytest.raises(Conflict, match="kept changing"):
-            service.update(task.id, TaskChanges(status=Status.DONE))
-
-    @pytest.mark.parametrize(("races", "succeeds"), [(4, True), (5, False)])
-    def test_by_default_an_update_is_tried_five_times(self, clock: TickingClock, races: int, succeeds: bool) -> None:
-        """The README's number: four lost races still end in the change stored."""
-        uow, tasks = racing(races=0)
-        service = TaskService(uow, clock=clock)
-        task = service.create(NewTask(title="T"))
-        tasks.races = races
-        if succeeds:
-            assert service.update(task.id, TaskChanges(status=Status.DONE)).version == races + 2
-        else:
-            with pytest.raises(Conflict, match="kept changing"):
-                service.update(task.id, TaskChanges(status=Status.DONE))
-            assert tasks.get(task.id) == replace(task, priority=Priority.HIGH, version=races + 1)
 
 
 class TestDelete:
