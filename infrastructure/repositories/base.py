@@ -14,13 +14,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, delete, func, inspect
+from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, case, delete, func, inspect
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
+from domain.ranked import RankedEnum
 
 RowT = TypeVar("RowT", bound=SQLModel)
 EntityT = TypeVar("EntityT")
@@ -104,6 +105,12 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     def _primary_key(self) -> ColumnElement[int]:
         key: ColumnElement[int] = inspect(self.model).primary_key[0]
         return key
+
+
+def by_meaning(column: SQLColumnExpression[Any], kind: type[RankedEnum]) -> ColumnElement[int]:
+    """`column`'s members as their rank in `kind`, for ORDER BY: a CASE made from
+    the enum's own order, so SQL sorts as the domain does, whatever is stored."""
+    return case({member.value: member.rank for member in kind}, value=column)
 
 
 def order_by(keys: Sequence[SortKey], columns: Mapping[str, SQLColumnExpression[Any]]) -> list[ColumnElement[Any]]:

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 from domain.pages import Page
 from domain.tasks.model import FIRST_VERSION, NewTask, Priority, Status, Task, TaskQuery
 from domain.tasks.repository import TaskRepository
-from infrastructure.repositories.base import SqlRepository, order_by, stored_id
+from infrastructure.repositories.base import SqlRepository, by_meaning, order_by, stored_id
 from infrastructure.repositories.text import contains_text
 from infrastructure.tables import metadata
 from infrastructure.tables.tasks import TaskRow
@@ -16,8 +16,8 @@ from infrastructure.tables.tasks import TaskRow
 _SORTABLE: dict[str, SQLColumnExpression[Any]] = {
     "id": col(TaskRow.id),
     "title": col(TaskRow.title),
-    "status": col(TaskRow.status),
-    "priority": col(TaskRow.priority),
+    "status": by_meaning(col(TaskRow.status), Status),
+    "priority": by_meaning(col(TaskRow.priority), Priority),
     "created_at": col(TaskRow.created_at),
     "updated_at": col(TaskRow.updated_at),
 }
@@ -32,7 +32,7 @@ _INSERT_MANY_POSTGRESQL = text(
     "INSERT INTO tasks (title, description, status, priority, created_at, updated_at, version)"
     " SELECT title, description, status, priority, :at, :at, :version"
     " FROM unnest(CAST(:titles AS varchar[]), CAST(:descriptions AS text[]),"
-    " CAST(:statuses AS smallint[]), CAST(:priorities AS smallint[]))"
+    " CAST(:statuses AS varchar[]), CAST(:priorities AS varchar[]))"
     " AS new (title, description, status, priority)"
     " RETURNING id, title"
 )
@@ -50,8 +50,8 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
             id=stored_id(row.id),
             title=row.title,
             description=row.description,
-            status=Status.from_rank(row.status),
-            priority=Priority.from_rank(row.priority),
+            status=row.status,
+            priority=row.priority,
             created_at=row.created_at,
             updated_at=row.updated_at,
             version=row.version,
@@ -61,8 +61,8 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
         return TaskRow(
             title=new.title,
             description=new.description,
-            status=new.status.rank,
-            priority=new.priority.rank,
+            status=new.status,
+            priority=new.priority,
             created_at=at,
             updated_at=at,
             version=FIRST_VERSION,
@@ -78,9 +78,9 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
     def find(self, query: TaskQuery) -> Page[Task]:
         conditions: list[ColumnElement[bool]] = []
         if query.statuses:
-            conditions.append(col(TaskRow.status).in_(sorted(s.rank for s in query.statuses)))
+            conditions.append(col(TaskRow.status).in_(sorted(query.statuses)))
         if query.priorities:
-            conditions.append(col(TaskRow.priority).in_(sorted(p.rank for p in query.priorities)))
+            conditions.append(col(TaskRow.priority).in_(sorted(query.priorities)))
         if query.text:
             conditions.append(contains_text(col(TaskRow.title), query.text))
         return self._page(query.page, *conditions, order_by=order_by(query.order(), _SORTABLE))
@@ -100,8 +100,8 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
                     "version": FIRST_VERSION,
                     "titles": [item.title for item in new],
                     "descriptions": [item.description for item in new],
-                    "statuses": [item.status.rank for item in new],
-                    "priorities": [item.priority.rank for item in new],
+                    "statuses": [item.status.value for item in new],
+                    "priorities": [item.priority.value for item in new],
                 },
             )
         else:
@@ -117,8 +117,8 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
             raise LookupError(f"task {task.id} was not read in this unit of work")
         row.title = task.title
         row.description = task.description
-        row.status = task.status.rank
-        row.priority = task.priority.rank
+        row.status = task.status
+        row.priority = task.priority
         row.updated_at = task.updated_at
         row.version = task.version
         self._session.flush()
@@ -133,8 +133,8 @@ def _values(new: NewTask, at: datetime) -> dict[str, Any]:
     return {
         "title": new.title,
         "description": new.description,
-        "status": new.status.rank,
-        "priority": new.priority.rank,
+        "status": new.status,
+        "priority": new.priority,
         "created_at": at,
         "updated_at": at,
         "version": FIRST_VERSION,

@@ -1,18 +1,14 @@
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Column, Identity, Index, Integer, SmallInteger, Text
+from sqlalchemy import CheckConstraint, Column, Identity, Index, Integer, Text
 from sqlmodel import Field, SQLModel, UTCDateTime
 
 from domain.tasks.model import TITLE_MAX_LENGTH, Priority, Status
-from infrastructure.tables.columns import ID, exact_text
+from infrastructure.tables.columns import ID, by_value, exact_text
 
 
 class TaskRow(SQLModel, table=True):
-    """The tasks table.
-
-    Status and priority are stored as their rank (domain.ranked), so that ORDER BY
-    sorts them by meaning on every database and the indexes serve those sorts.
-    """
+    """The tasks table. Status and priority are stored by value ("in_progress")."""
 
     __tablename__ = "tasks"
     __table_args__ = (
@@ -21,8 +17,6 @@ class TaskRow(SQLModel, table=True):
         Index(None, "priority", "id"),
         Index(None, "created_at"),
         Index(None, "updated_at"),
-        CheckConstraint(f"status BETWEEN 0 AND {len(Status) - 1}", name="status_rank"),
-        CheckConstraint(f"priority BETWEEN 0 AND {len(Priority) - 1}", name="priority_rank"),
         CheckConstraint("version >= 1", name="version_positive"),
         # Never hand out the id of a deleted task again (SQLite would reuse the
         # highest one); PostgreSQL's identity never does.
@@ -32,8 +26,8 @@ class TaskRow(SQLModel, table=True):
     id: int | None = Field(default=None, sa_column=Column(ID, Identity(), primary_key=True))
     title: str = Field(sa_column=Column(exact_text(TITLE_MAX_LENGTH), nullable=False, unique=True))
     description: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
-    status: int = Field(sa_column=Column(SmallInteger, nullable=False))
-    priority: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    status: Status = Field(sa_column=Column(by_value(Status, "status"), nullable=False))
+    priority: Priority = Field(sa_column=Column(by_value(Priority, "priority"), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     version: int = Field(sa_column=Column(Integer, nullable=False))

@@ -36,8 +36,8 @@ class TaskRowFactory(RowFactory[TaskRow]):
 
     title = Sequence(lambda n: f"Row task {n:05d}")
     description = None
-    status = Status.TODO.rank
-    priority = Priority.MEDIUM.rank
+    status = Status.TODO
+    priority = Priority.MEDIUM
     created_at = AT
     updated_at = LazyAttribute(lambda row: row.created_at)
     version = FIRST_VERSION

@@ -9,7 +9,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from infrastructure.tables import metadata
 from tests.support.databases import ROOT, LiveDatabase
@@ -82,3 +82,105 @@ def test_a_migrated_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
         assert other.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     finally:
         other.close()
+
+
+# Rows as a 1.1 database (revision 0003) holds them: status and priority by
+# their position in the enums of that time (0, 1, 2). The fourth task is
+# deleted after it was made, so the highest id given (5) is not the highest kept.
+_TASKS_1_1 = [
+    ("first", None, 0, 2),
+    ("second", "described", 1, 0),
+    ("third", "", 2, 1),
+    ("fourth", "deleted", 0, 0),
+    ("fifth", "after a deleted one", 2, 2),
+]
+_MEANING = {"status": ("todo", "in_progress", "done"), "priority": ("low", "medium", "high")}
+_TABLES = ("tasks", "authors", "posts", "comments")
+
+
+def _fill_1_1(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for title, description, status, priority in _TASKS_1_1:
+                connection.execute(
+                    text(
+                        "INSERT INTO tasks (title, description, status, priority, created_at, updated_at, version)"
+                        " VALUES (:title, :description, :status, :priority, :at, :at, 1)"
+                    ),
+                    {"title": title, "description": description, "status": status, "priority": priority,
+                     "at": "2026-01-01 10:00:00"},
+                )  # fmt: skip
+            connection.execute(text("DELETE FROM tasks WHERE title = 'fourth'"))
+            author = connection.execute(
+                text("INSERT INTO authors (name, created_at) VALUES ('Ada', '2026-01-01') RETURNING id")
+            ).scalar_one()
+            post = connection.execute(
+                text(
+                    "INSERT INTO posts (title, body, author_id, created_at) VALUES ('P', 'B', :a, '2026-01-01')"
+                    " RETURNING id"
+                ),
+                {"a": author},
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO comments (post_id, author_name, body, created_at) VALUES (:p, 'G', 'C', '2026-01-01')"
+                ),
+                {"p": post},
+            )
+    finally:
+        engine.dispose()
+
+
+def _rows(url: str, *tables: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table: [tuple(row) for row in connection.execute(text(f"SELECT * FROM {table} ORDER BY id"))]
+                for table in tables
+            }
+    finally:
+        engine.dispose()
+
+
+def _insert_task(url: str) -> int:
+    """A new task's id, as the database gives it (the task is deleted again)."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            task_id = int(
+                connection.execute(
+                    text(
+                        "INSERT INTO tasks (title, status, priority, created_at, updated_at, version)"
+                        " VALUES ('new', 'todo', 'low', '2026-01-02', '2026-01-02', 1) RETURNING id"
+                    )
+                ).scalar_one()
+            )
+            connection.execute(text("DELETE FROM tasks WHERE id = :id"), {"id": task_id})
+            return task_id
+    finally:
+        engine.dispose()
+
+
+def test_a_filled_1_1_database_keeps_every_row_and_its_meaning(fresh_database: str) -> None:
+    """Status and priority move from positions to values: every row reads as it
+    meant, nothing else changes, no id is given twice, and the way back
+    restores the same rows."""
+    config = alembic_config(fresh_database)
+    command.upgrade(config, "0003")
+    _fill_1_1(fresh_database)
+    before = _rows(fresh_database, *_TABLES)
+    command.upgrade(config, "head")
+    after = _rows(fresh_database, *_TABLES)
+    kept = [task for task in _TASKS_1_1 if task[0] != "fourth"]
+    assert [(row[0], row[1], row[2], row[3], row[4]) for row in after["tasks"]] == [
+        (task_id, title, description, _MEANING["status"][status], _MEANING["priority"][priority])
+        for task_id, (title, description, status, priority) in zip((1, 2, 3, 5), kept, strict=True)
+    ]
+    assert [row[5:] for row in after["tasks"]] == [row[5:] for row in before["tasks"]]
+    for table in _TABLES[1:]:
+        assert after[table] == before[table]
+    assert _insert_task(fresh_database) == 6
+    command.downgrade(config, "0003")
+    assert _rows(fresh_database, *_TABLES) == before

@@ -39,7 +39,7 @@ UPDATED = CREATED + timedelta(hours=1, microseconds=3)
 class TestRowsBecomeEntities:
     def test_a_task(self, session: Session) -> None:
         row = TaskRowFactory.create(
-            title="Mapped", description="every field", status=Status.DONE.rank, priority=Priority.LOW.rank,
+            title="Mapped", description="every field", status=Status.DONE, priority=Priority.LOW,
             created_at=CREATED, updated_at=UPDATED, version=7,
         )  # fmt: skip
         expected = Task(
@@ -77,7 +77,7 @@ class TestEntitiesBecomeRows:
         task = SqlTaskRepository(session).add(new, CREATED)
         row = session.exec(select(TaskRow).where(TaskRow.id == task.id)).one()
         assert (row.title, row.description, row.status, row.priority, row.created_at, row.updated_at, row.version) == (
-            "Stored", "as given", Status.IN_PROGRESS.rank, Priority.HIGH.rank, CREATED, CREATED, 1,
+            "Stored", "as given", Status.IN_PROGRESS, Priority.HIGH, CREATED, CREATED, 1,
         )  # fmt: skip
 
     def test_a_bulk_of_tasks_stores_every_field(self, session: Session) -> None:
@@ -90,7 +90,7 @@ class TestEntitiesBecomeRows:
         for new, task in zip(batch, created, strict=True):
             row = session.exec(select(TaskRow).where(TaskRow.id == task.id)).one()
             assert (row.title, row.description, row.status, row.priority) == (
-                new.title, new.description, new.status.rank, new.priority.rank,
+                new.title, new.description, new.status, new.priority,
             )  # fmt: skip
             assert (row.created_at, row.updated_at, row.version) == (CREATED, CREATED, 1)
         assert SqlTaskRepository(session).add_many([], CREATED) == []

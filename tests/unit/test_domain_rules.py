@@ -64,10 +64,25 @@ class TestRanks:
         assert not Priority.LOW >= Priority.HIGH
         assert sorted([Priority.HIGH, Priority.LOW, Priority.MEDIUM]) == [Priority.LOW, Priority.MEDIUM, Priority.HIGH]
 
-    def test_ranks_round_trip(self) -> None:
+    def test_ranks_are_places_in_the_order_of_meaning(self) -> None:
         assert [p.rank for p in Priority] == [0, 1, 2]
-        assert [Status.from_rank(n) for n in (2, 0, 1)] == [Status.DONE, Status.TODO, Status.IN_PROGRESS]
-        assert Status.from_rank(1) is Status.IN_PROGRESS
+        assert [s.rank for s in (Status.DONE, Status.TODO, Status.IN_PROGRESS)] == [2, 0, 1]
+
+    def test_a_member_orders_against_its_values_as_it_equals_them(self) -> None:
+        """`==` with a value is str equality; `<` with one is by meaning, not an error."""
+        todo: str = "todo"
+        assert todo == Status.TODO
+        assert Status.TODO < "done"
+        assert Priority.HIGH > "low"
+        assert Priority.MEDIUM <= "medium" <= Priority.MEDIUM
+        assert not Status.DONE < "todo"
+        assert sorted([Priority.HIGH, "low", Priority.MEDIUM]) == ["low", "medium", "high"]
+
+    def test_a_string_that_is_no_member_does_not_order(self) -> None:
+        with pytest.raises(ValueError, match="'someday' is not a valid Status"):
+            _ = Status.TODO < "someday"
+        with pytest.raises(TypeError, match=r"^cannot order Status against int$"):
+            _ = Status.TODO < 3  # type: ignore[operator]
 
     @pytest.mark.parametrize(
         "compare", [lambda a, b: a < b, lambda a, b: a <= b, lambda a, b: a > b, lambda a, b: a >= b]

@@ -15,7 +15,6 @@ def test_status_and_priority_order_by_meaning_not_alphabet() -> None:
     assert sorted([Status.DONE, Status.TODO, Status.IN_PROGRESS]) == [Status.TODO, Status.IN_PROGRESS, Status.DONE]
     assert Priority.LOW < Priority.HIGH  # alphabetically "high" < "low"
     assert [p.rank for p in Priority] == [0, 1, 2]
-    assert Status.from_rank(2) is Status.DONE
 
 
 def test_members_of_different_enums_do_not_compare() -> None:
