@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from starlette.responses import Response
 
-from api.responses import json_response
+from api.responses import reply
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest
 
@@ -19,7 +19,7 @@ def list_response(request: Request, page: Page[Any], asked: PageRequest, known: 
     link = link_header(request, asked, page.total, known)
     if link:
         headers["Link"] = link
-    return json_response(page.items, headers=headers)
+    return reply(request, page.items, headers=headers)
 
 
 def link_header(request: Request, asked: PageRequest, total: int, known: Collection[str]) -> str:

@@ -2,6 +2,9 @@
 
 MAX_ID = 2**63 - 1
 
+NO_ID_YET = 0
+"""The id of an entity that storage has not given one yet (no row has it)."""
+
 
 def is_storable_id(value: int) -> bool:
     """True when `value` could name a row; anything else names nothing.

@@ -8,11 +8,12 @@ from api.openapi import CREATED_ID, answer, link, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
-from api.responses import json_response
+from api.responses import reply
 from api.routing import api_router
-from api.schemas.authors import AuthorCreate, AuthorOut
-from api.schemas.posts import PostOut
+from api.schemas.authors import AuthorCreate
+from domain.authors.model import Author
 from domain.pages import PageRequest
+from domain.posts.model import Post
 
 router = api_router(tags=["authors"])
 
@@ -20,7 +21,7 @@ router = api_router(tags=["authors"])
 @router.post(
     "/authors",
     status_code=201,
-    response_model=AuthorOut,
+    response_model=Author,
     summary="Create an author",
     responses={
         **answer(
@@ -34,14 +35,14 @@ router = api_router(tags=["authors"])
         **documented(413, 422, 503),
     },
 )
-def create_author(body: AuthorCreate, authors: Authors) -> Response:
+def create_author(request: Request, body: AuthorCreate, authors: Authors) -> Response:
     author = authors.create(body.to_domain())
-    return json_response(author, 201, {"Location": f"/authors/{author.id}"})
+    return reply(request, author, headers={"Location": f"/authors/{author.id}"})
 
 
 @router.get(
     "/authors",
-    response_model=list[AuthorOut],
+    response_model=list[Author],
     summary="List authors (id order)",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
@@ -50,11 +51,9 @@ def list_authors(request: Request, authors: Authors, skip: Skip = 0, limit: Limi
     return list_response(request, authors.find(page), page, ())
 
 
-@router.get(
-    "/authors/{author_id}", response_model=AuthorOut, summary="Get an author", responses=documented(404, 422, 503)
-)
-def get_author(author_id: Id, authors: Authors) -> Response:
-    return json_response(authors.get(author_id))
+@router.get("/authors/{author_id}", response_model=Author, summary="Get an author", responses=documented(404, 422, 503))
+def get_author(request: Request, author_id: Id, authors: Authors) -> Response:
+    return reply(request, authors.get(author_id))
 
 
 @router.delete(
@@ -71,7 +70,7 @@ def delete_author(author_id: Id, authors: Authors) -> Response:
 
 @router.get(
     "/authors/{author_id}/posts",
-    response_model=list[PostOut],
+    response_model=list[Post],
     summary="An author's posts (id order)",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
 )

@@ -8,9 +8,10 @@ from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
 from api.problems import documented
-from api.responses import json_response
+from api.responses import reply
 from api.routing import api_router
-from api.schemas.comments import CommentCreate, CommentOut
+from api.schemas.comments import CommentCreate
+from domain.comments.model import Comment
 from domain.pages import PageRequest
 
 router = api_router(tags=["comments"])
@@ -19,7 +20,7 @@ router = api_router(tags=["comments"])
 @router.post(
     "/posts/{post_id}/comments",
     status_code=201,
-    response_model=CommentOut,
+    response_model=Comment,
     summary="Comment on a post",
     responses={
         **answer(
@@ -30,14 +31,14 @@ router = api_router(tags=["comments"])
         **documented(404, 413, 422, 503),
     },
 )
-def create_comment(post_id: Id, body: CommentCreate, comments: Comments) -> Response:
+def create_comment(request: Request, post_id: Id, body: CommentCreate, comments: Comments) -> Response:
     comment = comments.create(body.to_domain(post_id))
-    return json_response(comment, 201, {"Location": f"/comments/{comment.id}"})
+    return reply(request, comment, headers={"Location": f"/comments/{comment.id}"})
 
 
 @router.get(
     "/posts/{post_id}/comments",
-    response_model=list[CommentOut],
+    response_model=list[Comment],
     summary="A post's comments (id order)",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
 )
@@ -49,10 +50,10 @@ def list_post_comments(
 
 
 @router.get(
-    "/comments/{comment_id}", response_model=CommentOut, summary="Get a comment", responses=documented(404, 422, 503)
+    "/comments/{comment_id}", response_model=Comment, summary="Get a comment", responses=documented(404, 422, 503)
 )
-def get_comment(comment_id: Id, comments: Comments) -> Response:
-    return json_response(comments.get(comment_id))
+def get_comment(request: Request, comment_id: Id, comments: Comments) -> Response:
+    return reply(request, comments.get(comment_id))
 
 
 @router.delete(

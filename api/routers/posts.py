@@ -10,11 +10,11 @@ from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import AnyId, Id, Limit, Skip
 from api.problems import documented
-from api.responses import json_response
+from api.responses import reply
 from api.routing import api_router
-from api.schemas.posts import PostCreate, PostOut
+from api.schemas.posts import PostCreate
 from domain.pages import PageRequest
-from domain.posts.model import PostQuery
+from domain.posts.model import Post, PostQuery
 
 router = api_router(tags=["posts"])
 
@@ -27,7 +27,7 @@ AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's pos
 @router.post(
     "/posts",
     status_code=201,
-    response_model=PostOut,
+    response_model=Post,
     summary="Create a post (its author must exist: 422 otherwise)",
     responses={
         **answer(
@@ -38,14 +38,14 @@ AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's pos
         **documented(413, 422, 503),
     },
 )
-def create_post(body: PostCreate, posts: Posts) -> Response:
+def create_post(request: Request, body: PostCreate, posts: Posts) -> Response:
     post = posts.create(body.to_domain())
-    return json_response(post, 201, {"Location": f"/posts/{post.id}"})
+    return reply(request, post, headers={"Location": f"/posts/{post.id}"})
 
 
 @router.get(
     "/posts",
-    response_model=list[PostOut],
+    response_model=list[Post],
     summary="List posts with their authors (id order)",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
@@ -56,9 +56,9 @@ def list_posts(
     return list_response(request, posts.find(query), query.page, LIST_PARAMETERS)
 
 
-@router.get("/posts/{post_id}", response_model=PostOut, summary="Get a post", responses=documented(404, 422, 503))
-def get_post(post_id: Id, posts: Posts) -> Response:
-    return json_response(posts.get(post_id))
+@router.get("/posts/{post_id}", response_model=Post, summary="Get a post", responses=documented(404, 422, 503))
+def get_post(request: Request, post_id: Id, posts: Posts) -> Response:
+    return reply(request, posts.get(post_id))
 
 
 @router.delete(

@@ -18,9 +18,9 @@ from api.openapi import CREATED_ID, answer, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
 from api.problems import documented
-from api.responses import json_response
+from api.responses import reply
 from api.routing import api_router
-from api.schemas.tasks import TaskCreate, TaskOut, TaskUpdate
+from api.schemas.tasks import TaskCreate, TaskUpdate
 from domain.pages import PageRequest
 from domain.tasks.model import SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
 from domain.tasks.service import TaskService
@@ -49,11 +49,11 @@ IfNoneMatch = Annotated[str | None, Header(description='"<version>", a list of t
 _TASK_OPERATIONS = ("get_task", "patch_task", "put_task", "delete_task")
 
 
-def _task_response(task: Task, status_code: int = 200, *, location: bool = False) -> Response:
+def _task_response(request: Request, task: Task, *, location: bool = False) -> Response:
     headers = {"ETag": etag(task.version)}
     if location:
         headers["Location"] = f"/tasks/{task.id}"
-    return json_response(task, status_code, headers)
+    return reply(request, task, headers=headers)
 
 
 def _list(request: Request, tasks: TaskService, query: TaskQuery, parameters: tuple[str, ...]) -> Response:
@@ -80,21 +80,21 @@ def _query(
 @router.post(
     "/tasks",
     status_code=201,
-    response_model=TaskOut,
+    response_model=Task,
     summary="Create a task",
     responses={
         **answer(201, "Location", "ETag", links=links_to(*_TASK_OPERATIONS, task_id=CREATED_ID)),
         **documented(409, 413, 422, 503),
     },
 )
-def create_task(body: TaskCreate, tasks: Tasks) -> Response:
-    return _task_response(tasks.create(body.to_domain()), 201, location=True)
+def create_task(request: Request, body: TaskCreate, tasks: Tasks) -> Response:
+    return _task_response(request, tasks.create(body.to_domain()), location=True)
 
 
 @router.post(
     "/tasks/bulk",
     status_code=201,
-    response_model=list[TaskOut],
+    response_model=list[Task],
     summary="Create up to 1,000 tasks at once, all or nothing",
     responses={
         # The first created task's links (a client follows one).
@@ -103,9 +103,9 @@ def create_task(body: TaskCreate, tasks: Tasks) -> Response:
     },
 )
 def bulk_create_tasks(
-    body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks
+    request: Request, body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks
 ) -> Response:
-    return json_response(tasks.create_many([item.to_domain() for item in body]), 201)
+    return reply(request, tasks.create_many([item.to_domain() for item in body]))
 
 
 async def bulk_other_methods() -> None:
@@ -126,7 +126,7 @@ router.add_api_route(
 
 @router.get(
     "/tasks",
-    response_model=list[TaskOut],
+    response_model=list[Task],
     summary="List tasks",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
@@ -145,7 +145,7 @@ def list_tasks(
 
 @router.get(
     "/tasks/by-status/{status}",
-    response_model=list[TaskOut],
+    response_model=list[Task],
     summary="List the tasks of one status",
     responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
 )
@@ -164,7 +164,7 @@ def list_tasks_by_status(
 
 @router.get(
     "/tasks/{task_id}",
-    response_model=TaskOut,
+    response_model=Task,
     summary="Get a task",
     responses={
         **answer(200, "ETag"),
@@ -172,15 +172,15 @@ def list_tasks_by_status(
         **documented(404, 422, 503),
     },
 )
-def get_task(task_id: Id, tasks: Tasks, if_none_match: IfNoneMatch = None) -> Response:
+def get_task(request: Request, task_id: Id, tasks: Tasks, if_none_match: IfNoneMatch = None) -> Response:
     task = tasks.get(task_id)
     if if_none_match_hits(if_none_match, task.version):
         return Response(status_code=304, headers={"ETag": etag(task.version)})
-    return _task_response(task)
+    return _task_response(request, task)
 
 
-def _update(tasks: TaskService, task_id: int, body: TaskUpdate, if_match: str | None) -> Response:
-    return _task_response(tasks.update(task_id, body.to_domain(), parse_if_match(if_match)))
+def _update(request: Request, tasks: TaskService, task_id: int, body: TaskUpdate, if_match: str | None) -> Response:
+    return _task_response(request, tasks.update(task_id, body.to_domain(), parse_if_match(if_match)))
 
 
 _UPDATE_RESPONSES = {**answer(200, "ETag"), **documented(404, 409, 412, 413, 422, 503)}
@@ -192,24 +192,24 @@ _UPDATE_DESCRIPTION = (
 
 @router.patch(
     "/tasks/{task_id}",
-    response_model=TaskOut,
+    response_model=Task,
     summary="Update a task",
     description=_UPDATE_DESCRIPTION,
     responses=_UPDATE_RESPONSES,
 )
-def patch_task(task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
-    return _update(tasks, task_id, body, if_match)
+def patch_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
+    return _update(request, tasks, task_id, body, if_match)
 
 
 @router.put(
     "/tasks/{task_id}",
-    response_model=TaskOut,
+    response_model=Task,
     summary="Update a task (same as PATCH)",
     description=_UPDATE_DESCRIPTION,
     responses=_UPDATE_RESPONSES,
 )
-def put_task(task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
-    return _update(tasks, task_id, body, if_match)
+def put_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
+    return _update(request, tasks, task_id, body, if_match)
 
 
 @router.delete(

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -19,10 +18,4 @@ class AuthorCreate(BaseModel):
     name: Name
 
     def to_domain(self) -> NewAuthor:
-        return NewAuthor(name=self.name)
-
-
-class AuthorOut(BaseModel):
-    id: int
-    name: str
-    created_at: datetime
+        return NewAuthor(**dict(self))

@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -29,12 +28,4 @@ class CommentCreate(BaseModel):
     body: Body
 
     def to_domain(self, post_id: int) -> NewComment:
-        return NewComment(post_id=post_id, author_name=self.author_name, body=self.body)
-
-
-class CommentOut(BaseModel):
-    id: int
-    post_id: int
-    author_name: str
-    body: str
-    created_at: datetime
+        return NewComment(post_id=post_id, **dict(self))

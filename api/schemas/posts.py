@@ -1,4 +1,3 @@
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, WithJsonSchema
@@ -31,18 +30,4 @@ class PostCreate(BaseModel):
     author_id: Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 
     def to_domain(self) -> NewPost:
-        return NewPost(title=self.title, body=self.body, author_id=self.author_id)
-
-
-class AuthorSummaryOut(BaseModel):
-    id: int
-    name: str
-
-
-class PostOut(BaseModel):
-    id: int
-    title: str
-    body: str
-    author_id: int
-    author: AuthorSummaryOut
-    created_at: datetime
+        return NewPost(**dict(self))

@@ -1,11 +1,10 @@
-"""What task requests accept and responses return, as pydantic models.
+"""What task requests accept, as pydantic models with the contract's rules.
 
 Requests are parsed into these models and handed to the domain as its own
-types; responses are written from the domain's dataclasses directly
-(api/responses.py), and TaskOut only documents their shape.
+commands, field for field by name (the names are the domain's). Responses are
+the domain's `Task` itself, declared as the routes' response model.
 """
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -14,7 +13,6 @@ from api.params import text, text_schema
 from domain.tasks.model import (
     DESCRIPTION_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    UNSET,
     NewTask,
     Priority,
     Status,
@@ -45,7 +43,7 @@ class TaskCreate(BaseModel):
     priority: Priority = Priority.MEDIUM
 
     def to_domain(self) -> NewTask:
-        return NewTask(title=self.title, description=self.description, status=self.status, priority=self.priority)
+        return NewTask(**dict(self))
 
 
 def _refuse_null(value: object) -> object:
@@ -80,22 +78,5 @@ class TaskUpdate(BaseModel):
     priority: Annotated[Priority | None, *NEVER_NULL] = None
 
     def to_domain(self) -> TaskChanges:
-        given = self.model_fields_set
-        values: dict[str, Any] = {name: getattr(self, name) for name in given}
-        return TaskChanges(
-            title=values.get("title", UNSET),
-            description=values.get("description", UNSET),
-            status=values.get("status", UNSET),
-            priority=values.get("priority", UNSET),
-        )
-
-
-class TaskOut(BaseModel):
-    id: int
-    title: str
-    description: str | None
-    status: Status
-    priority: Priority
-    created_at: datetime
-    updated_at: datetime
-    version: int
+        # Only the fields the client sent: the others stay UNSET.
+        return TaskChanges(**self.model_dump(exclude_unset=True))

@@ -1,8 +1,8 @@
 """The Task aggregate."""
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from domain.pages import PageRequest, SortKey
 from domain.ranked import RankedEnum
@@ -46,7 +46,7 @@ UNSET: Final = _Unset()
 
 @dataclass(frozen=True)
 class Task:
-    """A stored task. Field order is the order of the JSON the API returns."""
+    """A task, as stored."""
 
     id: int
     title: str
@@ -60,16 +60,10 @@ class Task:
     def changed_by(self, changes: "TaskChanges", at: datetime) -> "Task":
         """This task with `changes` applied: a new version stamped `at`, or `self`
         when the changes alter nothing (the version only counts real changes)."""
-        changed = replace(
-            self,
-            title=self.title if isinstance(changes.title, _Unset) else changes.title,
-            description=self.description if isinstance(changes.description, _Unset) else changes.description,
-            status=self.status if isinstance(changes.status, _Unset) else changes.status,
-            priority=self.priority if isinstance(changes.priority, _Unset) else changes.priority,
-        )
-        if changed == self:
+        given = changes.given()
+        if all(getattr(self, name) == value for name, value in given.items()):
             return self
-        return replace(changed, updated_at=at, version=self.version + 1)
+        return replace(self, **given, updated_at=at, version=self.version + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +90,19 @@ class NewTask:
 
 @dataclass(frozen=True, slots=True)
 class TaskChanges:
-    """A partial update: fields left UNSET keep their value."""
+    """A partial update: fields left UNSET keep their value. Each field is a
+    field of Task of the same name (tests/unit/test_task_model.py holds them so)."""
 
     title: str | _Unset = UNSET
     description: str | _Unset | None = UNSET
     status: Status | _Unset = UNSET
     priority: Priority | _Unset = UNSET
+
+    def given(self) -> dict[str, Any]:
+        """The fields this update sets, by name, with their new values."""
+        return {
+            change.name: value for change in fields(self) if not isinstance(value := getattr(self, change.name), _Unset)
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,20 +1,30 @@
 """What every SQL repository shares: the unit of work's session, and get, add,
-delete and a page with its total, built on the aggregate's table model.
+delete, a locked read and its update, and a page with its total, built on the
+aggregate's table model.
 
-An aggregate's repository says which table model it stores (`model`), how a row
-becomes an entity and a new entity a row (`to_entity`, `to_row`: the one place
-where fields are mapped, by name, so mypy checks each one), which related rows
-an entity needs (`load`, SQLAlchemy loader options), and then only its own
-queries. Rows never leave a repository: services get the domain's entities, so
-nothing can lazy-load or expire once the unit of work has ended.
+An aggregate's repository says which table model it stores (`model`), which
+domain dataclass it returns (`entity`), which related rows the entity needs
+(`load`, SQLAlchemy loader options), how a new entity becomes a row (`to_row`),
+and then only its own queries. Fields are not listed again here: an entity's
+field and the table's column of the same name are one thing, mapped by name,
+and a class whose entity has a field the table lacks (a post's embedded author)
+must say how to read it (`to_entity`) or fails when it is made, not when it
+first runs. Rows never leave a repository: services get the domain's entities,
+so nothing can lazy-load or expire once the unit of work has ended.
+
+To-one and to-many relations alike: every read applies `load`, de-duplicates the
+rows a joined collection multiplies (`unique()`), and a locked read locks only
+the aggregate's own rows (`FOR UPDATE OF` its table, never a joined one).
 """
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, bindparam, case, delete, func, inspect
+from sqlalchemy import ColumnElement, Result, SQLColumnExpression, bindparam, case, delete, func, inspect
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -23,8 +33,11 @@ from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
 from domain.ranked import RankedEnum
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 RowT = TypeVar("RowT", bound=SQLModel)
-EntityT = TypeVar("EntityT")
+EntityT = TypeVar("EntityT", bound="DataclassInstance")
 NewT = TypeVar("NewT")
 
 
@@ -32,34 +45,101 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     model: type[RowT]
     """The SQLModel table this repository stores."""
 
+    entity: type[EntityT]
+    """The domain dataclass it returns; its fields are named as the table's columns."""
+
     load: Sequence[ORMOption] = ()
     """Loader options for the relationships that `to_entity` reads, applied to
     every read (joinedload or selectinload; the relationships are lazy="raise",
     so one left out fails loudly instead of querying per row)."""
 
-    _by_id: SelectOfScalar[RowT]
-    """get's statement, built once per class: SQLAlchemy caches its compiled form
-    by the statement's cache key, which a statement built anew each time must
-    compute again (measured: 40 us of a 200 us one-row read)."""
+    # Made once per class (__init_subclass__): SQLAlchemy caches a statement's
+    # compiled form by its cache key, which a statement built anew for every
+    # call must compute again.
+    _by_id: ClassVar[SelectOfScalar[Any]]
+    _by_id_locked: ClassVar[SelectOfScalar[Any]]
+    _key: ClassVar[str]
+    """The primary key's name."""
+    _fields: ClassVar[tuple[str, ...]]
+    """The entity's fields that are the table's columns, in the entity's order."""
+    _read: ClassVar[Any]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        if "model" in cls.__dict__ or "load" in cls.__dict__:
-            key = inspect(cls.model).primary_key[0]
-            cls._by_id = select(cls.model).where(key == bindparam("id")).options(*cls.load)
+        if not all(hasattr(cls, name) for name in ("model", "entity")):
+            return  # an abstract layer of its own
+        if not {"model", "entity", "load", "to_entity"} & cls.__dict__.keys():
+            return  # reads as the class it extends: its statements serve
+        key = cls._primary_key()
+        cls._key = inspect(cls.model).primary_key[0].name
+        cls._by_id = select(cls.model).where(key == bindparam("id")).options(*cls.load)
+        # OF the aggregate's own table: PostgreSQL refuses FOR UPDATE on the
+        # nullable side of an outer join, and a joined row is not ours to lock.
+        cls._by_id_locked = cls._by_id.with_for_update(of=cls.model)
+        columns = set(inspect(cls.model).columns.keys())
+        fields = [field.name for field in dataclasses.fields(cls.entity)]
+        cls._fields = tuple(name for name in fields if name in columns)
+        if cls.to_entity is SqlRepository.to_entity:
+            missing = [name for name in fields if name not in columns]
+            if missing:
+                raise TypeError(
+                    f"{cls.__name__}: {cls.entity.__name__} has fields that {cls.model.__name__} lacks "
+                    f"({', '.join(missing)}): override to_entity to say how to read them"
+                )
+            cls._read = attrgetter(*fields) if len(fields) > 1 else (lambda row: (getattr(row, fields[0]),))
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._locked: dict[int, RowT] = {}
+
+    def to_entity(self, row: RowT) -> EntityT:
+        """The row's entity: each field from the column of the same name."""
+        return self.entity(*self._read(row))
+
+    def entity_with(self, row: RowT, **others: Any) -> EntityT:
+        """The row's entity, for a `to_entity` written by hand: the fields that
+        are columns from the row, and `others`, the ones that are not."""
+        return self.entity(**{name: getattr(row, name) for name in self._fields}, **others)
 
     @abstractmethod
-    def to_entity(self, row: RowT) -> EntityT: ...
+    def to_row(self, new: NewT, at: datetime) -> RowT:
+        """A new row for `new`, created `at`: usually `self.row_of(new.stored_as(NO_ID_YET, at))`."""
 
-    @abstractmethod
-    def to_row(self, new: NewT, at: datetime) -> RowT: ...
+    def row_of(self, entity: EntityT) -> RowT:
+        """A new row holding the entity's fields, but its id: the database gives that."""
+        return self.model(**self.values_of(entity))
+
+    def values_of(self, entity: EntityT) -> dict[str, Any]:
+        """The entity's columns and their values, its id left out (an INSERT's values)."""
+        return {name: getattr(entity, name) for name in self._fields if name != self._key}
 
     def get(self, entity_id: int) -> EntityT | None:
-        row = self._session.exec(self._by_id, params={"id": entity_id}).first()
+        row = self._session.exec(self._by_id, params={"id": entity_id}).unique().one_or_none()
         return None if row is None else self.to_entity(row)
+
+    def get_for_update(self, entity_id: int) -> EntityT | None:
+        """Read an entity this unit of work is about to change, and lock its row
+        until the unit ends (PostgreSQL: FOR UPDATE OF its table; SQLite: the
+        unit already holds the write lock, BEGIN IMMEDIATE). The row is kept for
+        `update`: the session holds rows only as long as someone does."""
+        row = self._session.exec(self._by_id_locked, params={"id": entity_id}).unique().one_or_none()
+        if row is None:
+            return None
+        self._locked[entity_id] = row
+        return self.to_entity(row)
+
+    def update(self, entity: EntityT) -> None:
+        """Store `entity`, read with get_for_update in this unit of work: the
+        columns that changed, in one UPDATE of its row."""
+        entity_id = getattr(entity, self._key)
+        row = self._locked.get(entity_id)
+        if row is None:
+            raise LookupError(
+                f"{self.entity.__name__.lower()} {entity_id} was not read for update in this unit of work"
+            )
+        for name, value in self.values_of(entity).items():
+            setattr(row, name, value)
+        self._session.flush()
 
     def add(self, new: NewT, at: datetime) -> EntityT:
         row = self.to_row(new, at)
@@ -82,28 +162,39 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         order_by: Sequence[ColumnElement[Any]] = (),
     ) -> Page[EntityT]:
         """One page of the rows that match `where`, in `order_by` order (the
-        primary key by default), and how many match in all.
+        primary key by default), and how many match in all: one statement, so
+        that the page and its total come from one snapshot on every database.
 
-        The page comes first: when it is short it already tells the total, and
-        the COUNT (a scan of every matching row) is skipped.
+        The total is a scalar subquery beside each row (evaluated once). A page
+        past the end has no row to carry it: only then a COUNT of its own runs.
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
-        rows = self._session.exec(
-            select(self.model)
-            .where(*where)
-            .order_by(*(order_by or (self._primary_key(),)))
-            .options(*self.load)
-            .offset(offset)
-            .limit(request.limit)
-        ).all()
-        items = [self.to_entity(row) for row in rows]
-        total = total_from_page(request, len(items))
-        if total is None:
-            total = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
-        return Page(items, total)
+        total = select(func.count()).select_from(self.model).where(*where).scalar_subquery()
+        # A joined collection repeats its aggregate's row: unique() folds them.
+        # (SQLModel types this Result as a TupleResult, which it is not.)
+        result = cast(
+            Result[RowT, int],
+            self._session.exec(
+                select(self.model, total.label("total"))
+                .where(*where)
+                .order_by(*(order_by or (self._primary_key(),)))
+                .options(*self.load)
+                .offset(offset)
+                .limit(request.limit)
+            ),
+        )
+        rows = result.unique().all()
+        items = [self.to_entity(row) for row, _ in rows]
+        if rows:
+            return Page(items, rows[0][1])
+        known = total_from_page(request, 0)
+        if known is None:
+            known = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
+        return Page(items, known)
 
-    def _primary_key(self) -> ColumnElement[int]:
-        key: ColumnElement[int] = inspect(self.model).primary_key[0]
+    @classmethod
+    def _primary_key(cls) -> ColumnElement[int]:
+        key: ColumnElement[int] = inspect(cls.model).primary_key[0]
         return key
 
 
@@ -113,6 +204,21 @@ def by_meaning(column: SQLColumnExpression[Any], kind: type[RankedEnum]) -> Colu
     return case({member.value: member.rank for member in kind}, value=column)
 
 
+def sortable(model: type[SQLModel], fields: Sequence[str]) -> dict[str, SQLColumnExpression[Any]]:
+    """The ORDER BY expression of each of `fields`, columns of `model`: the column,
+    or, for an enum with an order of meaning, `by_meaning` of it."""
+    columns = inspect(model).columns
+    expressions: dict[str, SQLColumnExpression[Any]] = {}
+    for name in fields:
+        column = columns[name]
+        kind = getattr(column.type, "enum_class", None)
+        if isinstance(kind, type) and issubclass(kind, RankedEnum):
+            expressions[name] = by_meaning(column, kind)
+        else:
+            expressions[name] = column
+    return expressions
+
+
 def order_by(keys: Sequence[SortKey], columns: Mapping[str, SQLColumnExpression[Any]]) -> list[ColumnElement[Any]]:
     """ORDER BY clauses for `keys`; unknown fields are a programming error."""
     return [columns[key.field].desc() if key.descending else columns[key.field].asc() for key in keys]
@@ -120,7 +226,7 @@ def order_by(keys: Sequence[SortKey], columns: Mapping[str, SQLColumnExpression[
 
 def stored_id(row_id: int | None) -> int:
     """The id of a row that has been flushed or loaded (a table model's id is
-    None only before its INSERT)."""
+    None only before its INSERT), for a `to_entity` written by hand."""
     if row_id is None:
         raise ValueError("the row has no id yet: flush it first")
     return row_id

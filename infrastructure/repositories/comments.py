@@ -4,25 +4,18 @@ from sqlmodel import col
 
 from domain.comments.model import Comment, NewComment
 from domain.comments.repository import CommentRepository
+from domain.ids import NO_ID_YET
 from domain.pages import Page, PageRequest
-from infrastructure.repositories.base import SqlRepository, stored_id
+from infrastructure.repositories.base import SqlRepository
 from infrastructure.tables.comments import CommentRow
 
 
 class SqlCommentRepository(SqlRepository[CommentRow, Comment, NewComment], CommentRepository):
     model = CommentRow
-
-    def to_entity(self, row: CommentRow) -> Comment:
-        return Comment(
-            id=stored_id(row.id),
-            post_id=row.post_id,
-            author_name=row.author_name,
-            body=row.body,
-            created_at=row.created_at,
-        )
+    entity = Comment
 
     def to_row(self, new: NewComment, at: datetime) -> CommentRow:
-        return CommentRow(post_id=new.post_id, author_name=new.author_name, body=new.body, created_at=at)
+        return self.row_of(new.stored_as(NO_ID_YET, at))
 
     def of_post(self, post_id: int, page: PageRequest) -> Page[Comment]:
         return self._page(page, col(CommentRow.post_id) == post_id)

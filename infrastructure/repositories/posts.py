@@ -5,6 +5,7 @@ from sqlalchemy.orm import QueryableAttribute, joinedload
 from sqlmodel import col
 
 from domain.errors import ReferenceViolation
+from domain.ids import NO_ID_YET
 from domain.pages import Page
 from domain.posts.model import AuthorSummary, NewPost, Post, PostQuery
 from domain.posts.repository import PostRepository
@@ -19,20 +20,14 @@ _AUTHOR = cast(QueryableAttribute[AuthorRow], PostRow.author)
 
 class SqlPostRepository(SqlRepository[PostRow, Post, NewPost], PostRepository):
     model = PostRow
+    entity = Post
     # The author in the same statement as its posts (a many-to-one: a JOIN adds
     # one row's columns), so a page costs the same whatever its size.
     load = (joinedload(_AUTHOR),)
 
     def to_entity(self, row: PostRow) -> Post:
-        author = AuthorSummary(id=stored_id(row.author.id), name=row.author.name)
-        return Post(
-            id=stored_id(row.id),
-            title=row.title,
-            body=row.body,
-            author_id=row.author_id,
-            author=author,
-            created_at=row.created_at,
-        )
+        # The one field that is no column of the table: the author it embeds.
+        return self.entity_with(row, author=_summary(row.author))
 
     def to_row(self, new: NewPost, at: datetime) -> PostRow:
         # The author comes with the post (the answer shows its name) and proves it
@@ -40,9 +35,14 @@ class SqlPostRepository(SqlRepository[PostRow, Post, NewPost], PostRepository):
         author = self._session.get(AuthorRow, new.author_id)
         if author is None:
             raise ReferenceViolation(f"Author {new.author_id} does not exist")
-        return PostRow(title=new.title, body=new.body, author_id=new.author_id, author=author, created_at=at)
+        post = new.stored_as(NO_ID_YET, _summary(author), at)
+        return PostRow(**self.values_of(post), author=author)
 
     def find(self, query: PostQuery) -> Page[Post]:
         if query.author_id is None:
             return self._page(query.page)
         return self._page(query.page, col(PostRow.author_id) == query.author_id)
+
+
+def _summary(author: AuthorRow) -> AuthorSummary:
+    return AuthorSummary(id=stored_id(author.id), name=author.name)

@@ -162,6 +162,14 @@ class FakeRepository(ABC, Generic[EntityT, NewT]):
         row: EntityT | None = self._table.rows.get((entity_id,))
         return row
 
+    def get_for_update(self, entity_id: int) -> EntityT | None:
+        return self.get(entity_id)  # one unit at a time: nothing to lock
+
+    def update(self, entity: EntityT) -> None:
+        if entity.id not in {key[0] for key in self._table.rows}:
+            raise LookupError(f"row {entity.id} was not read for update in this unit of work")
+        self._table.replace(entity)
+
     def add(self, new: NewT, at: datetime) -> EntityT:
         entity = self.to_entity(new, self._table.next_id(), at)
         self._table.insert(entity)

@@ -16,9 +16,6 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
     def to_entity(self, new: NewTask, entity_id: int, at: datetime) -> Task:
         return new.stored_as(entity_id, at)
 
-    def get_for_update(self, task_id: int) -> Task | None:
-        return self.get(task_id)
-
     def find(self, query: TaskQuery) -> Page[Task]:
         rows = [task for task in self.rows() if _matches(task, query)]
         for key in reversed(query.order()):  # stable sorts, least significant key first
@@ -27,9 +24,6 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
 
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
         return [self.add(item, at) for item in new]
-
-    def update(self, task: Task) -> None:
-        self._table.replace(task)
 
     def existing_titles(self, titles: Collection[str]) -> set[str]:
         return {task.title for task in self.rows() if task.title in titles}
