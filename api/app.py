@@ -8,11 +8,10 @@ from fastapi import FastAPI
 
 from api import logs, metrics, problems
 from api.container import Container
-from api.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from api.middleware import RequestContextMiddleware
 from api.openapi import DocumentedAPI, operation_id
+from api.precedence import MAX_BODY_BYTES, Precedence
 from api.routers import authors, comments, operations, posts, tasks
-
-MAX_BODY_BYTES = 1024 * 1024
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -55,7 +54,7 @@ def create_app(container: Container | None = None) -> FastAPI:
     problems.install(app)
     # Added last = outermost: the request id exists before anything can fail, and
     # the request line times everything within.
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(Precedence, router=app.router, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(operations.router)
     app.include_router(tasks.router)

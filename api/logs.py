@@ -107,3 +107,35 @@ def request_line(method: str, route: str, status: int, duration_ms: float, reque
                 "request_id": request_id,
             },
         )
+
+
+def error_line(
+    status: int,
+    kind: str,
+    route: str,
+    request_id: str,
+    *,
+    cause: BaseException | None = None,
+    fields: list[str] | None = None,
+) -> None:
+    """A line for an error answer: its kind, never its detail (which may quote
+    the request). A 503 names the database failure behind it, by type only; a
+    422, the fields at fault."""
+    extra: dict[str, Any] = {"request_id": request_id, "status": status, "error": kind, "route": route}
+    if cause is not None:
+        extra["cause"] = type(cause).__name__
+    if fields:
+        extra["fields"] = fields
+    ERRORS.log(logging.WARNING if status >= 500 else logging.INFO, "%d %s", status, kind, extra=extra)
+
+
+def unhandled_error(method: str, route: str, request_id: str, error: BaseException) -> None:
+    """A bug: the whole story, stack included, under the request id."""
+    ERRORS.error(
+        "unhandled error request_id=%s %s %s",
+        request_id,
+        method,
+        route,
+        exc_info=error,
+        extra={"request_id": request_id, "status": 500, "error": type(error).__name__},
+    )

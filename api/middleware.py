@@ -7,8 +7,6 @@ import time
 from collections.abc import MutableMapping
 from typing import Any
 
-from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import logs, metrics
@@ -76,74 +74,3 @@ def route_of(scope: MutableMapping[str, Any]) -> str:
     give every task a time series of its own."""
     route = scope.get("route")
     return str(getattr(route, "path", "<no route>"))
-
-
-class BodyTooLarge(HTTPException):
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"The request body is larger than {_size(limit)}")
-
-
-class BodySizeLimitMiddleware:
-    """Refuse request bodies over `max_bytes` with 413, before they are parsed.
-
-    The check sits in `receive`, so it fires when the body is read: a request
-    that is wrong in an earlier way (405) gets that answer first. Every route
-    reads what was sent, its body or not (api.routing), and so does the answer
-    to an unknown path (api.problems). A declared Content-Length over the limit
-    fails on the first read; a chunked body fails as soon as the bytes pass
-    it, without buffering the rest.
-    """
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = self.max_bytes
-        declared = _content_length(scope)
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            if declared is not None and declared > limit:
-                raise BodyTooLarge(limit)
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise BodyTooLarge(limit)
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
-async def read_unused_body(request: Request) -> None:
-    """Read a body that the answer has no use for through the size limit (so
-    BodyTooLarge when it is over), and drop it. The contract answers 413 before
-    a bad path or query (422) and a missing row or route (404), body used or not."""
-    if _sends_body(request.scope):
-        await request.body()
-
-
-def _sends_body(scope: Scope) -> bool:
-    """A non-zero Content-Length, or a Transfer-Encoding (chunked) body."""
-    for name, value in scope["headers"]:
-        if (name == b"content-length" and value.strip(b"0 ")) or name == b"transfer-encoding":
-            return True
-    return False
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
-
-
-def _size(limit: int) -> str:
-    if limit % (1024 * 1024) == 0:
-        return f"{limit // (1024 * 1024)} MiB"
-    return f"{limit} bytes"

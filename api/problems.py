@@ -1,25 +1,25 @@
-"""Every error as application/problem+json (RFC 9457), with the request id.
+"""How an exception becomes an answer: application/problem+json (RFC 9457),
+with the request id. This module decides it, for every exception, and nothing
+else: the app's exception handlers and api/precedence.py both call `respond`.
 
-Handlers for the domain's errors, FastAPI's validation errors, Starlette's HTTP
-errors (unknown path, wrong method, body too large) and, last, any other
-exception, which says nothing but "Internal server error" to the client and
-everything to the log.
+- a domain error: the status its kind means (`STATUS_OF`), its detail;
+- FastAPI's validation error: 422 with where and what (never the input back);
+- Starlette's HTTP errors (no route, 405, 413): their status, their headers;
+- anything else: a bare 500 that says "Internal server error" to the client and
+  everything, stack included, to the log under the request id.
 """
 
-import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
-from starlette.routing import compile_path
 
 from api import logs, metrics
-from api.middleware import BodyTooLarge, read_unused_body, request_id_of, route_of
+from api.middleware import request_id_of, route_of
 from api.responses import PROBLEM_JSON, json_bytes
 from domain.errors import (
     AlreadyExists,
@@ -32,138 +32,106 @@ from domain.errors import (
     Unavailable,
 )
 
-# What a 409 was about, for the conflicts metric.
-_CONFLICT_KINDS: tuple[tuple[type[DomainError], str], ...] = (
-    (AlreadyExists, "duplicate"),
-    (ReferenceViolation, "still_referenced"),
-)
-
 RETRY_AFTER_SECONDS = "2"
 
-_STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (InvalidInput, 422),
     (NotFound, 404),
     (PreconditionFailed, 412),
     (Conflict, 409),
     (Unavailable, 503),
 )
+"""The status each kind of domain error answers; the first kind that matches wins."""
+
+# What a 409 was about, for the conflicts metric.
+_CONFLICT_KINDS: tuple[tuple[type[DomainError], str], ...] = (
+    (AlreadyExists, "duplicate"),
+    (ReferenceViolation, "still_referenced"),
+)
 
 
-class ValidationIssue(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
+def status_of(error: DomainError) -> int:
+    return next((status for kind, status in STATUS_OF if isinstance(error, kind)), 500)
 
 
-class Problem(BaseModel):
-    """The body of every error response (documents the shape in OpenAPI)."""
-
-    type: str = Field(examples=["about:blank"])
-    title: str = Field(examples=["Not Found"])
-    status: int = Field(examples=[404])
-    detail: str = Field(examples=["Task not found"])
-    request_id: str = Field(examples=["3f2a9c0e5b7d4e1fa8c6b2d4e6f8a0c1"])
-    errors: list[ValidationIssue] | None = Field(default=None, description="On 422 only: what is wrong, where")
-
-
-def problem_response(
-    request: Request,
-    status: int,
-    detail: str,
-    *,
-    errors: list[dict[str, Any]] | None = None,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
+def problem(status: int, detail: str, request_id: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The body of a problem answer."""
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "request_id": request_id_of(request.scope),
+        "request_id": request_id,
     }
     if errors is not None:
         body["errors"] = errors
-    return Response(json_bytes(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+    return body
 
 
-async def domain_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, DomainError)
-    status = next((code for kind, code in _STATUS_OF if isinstance(exc, kind)), 500)
-    if status == 500:
-        return await unexpected_error(request, exc)
-    headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else None
-    if status == 409:
-        metrics.conflict(next((kind for cls, kind in _CONFLICT_KINDS if isinstance(exc, cls)), "other"))
-    _log_error(request, status, type(exc).__name__, cause=exc.__cause__ if status == 503 else None)
-    errors = None
-    if isinstance(exc, InvalidInput):
-        errors = [{"loc": ["body", exc.field], "msg": exc.detail, "type": exc.kind}]
-    return problem_response(request, status, exc.detail, errors=errors, headers=headers)
+def body_of(error: Exception, request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The status, problem body and headers that `error` is answered with: what
+    `respond` sends, and what the OpenAPI document shows as an example."""
+    if isinstance(error, DomainError):
+        status = status_of(error)
+        if status == 500:
+            return _internal(request_id)
+        errors = None
+        if isinstance(error, InvalidInput):
+            errors = [{"loc": ["body", error.field], "msg": error.detail, "type": error.kind}]
+        headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else {}
+        return status, problem(status, error.detail, request_id, errors), headers
+    if isinstance(error, RequestValidationError):
+        # Only where and what: never the input back (it may be huge, or a secret).
+        issues = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
+        return 422, problem(422, _validation_detail(issues), request_id, issues), {}
+    if isinstance(error, HTTPException):
+        status = error.status_code
+        if status == 404:
+            detail = "There is no resource at this path"
+        else:
+            detail = error.detail if isinstance(error.detail, str) else HTTPStatus(status).phrase
+        return status, problem(status, detail, request_id), dict(error.headers or {})
+    return _internal(request_id)
 
 
-async def validation_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, RequestValidationError)
-    # Only where and what: never the input back (it may be huge, or a secret).
-    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-    _log_error(request, 422, "RequestValidationError", fields=[".".join(map(str, e["loc"])) for e in errors])
-    return problem_response(request, 422, _validation_detail(errors), errors=errors)
-
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    if exc.status_code == 404:  # no route
-        try:
-            await read_unused_body(request)
-        except BodyTooLarge as too_large:
-            exc = too_large
-    _log_error(request, exc.status_code, HTTPStatus(exc.status_code).phrase)
-    if exc.status_code == 404:
-        return problem_response(request, 404, "There is no resource at this path")
-    if exc.status_code == 405:
-        allow = documented_methods(request) or (exc.headers or {}).get("Allow", "")
-        return problem_response(request, 405, f"{request.method} is not allowed here", headers={"Allow": allow})
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
+async def respond(request: Request, error: Exception) -> Response:
+    """The answer to `error`, logged as its kind says (never its detail, which
+    may quote the request)."""
     request_id = request_id_of(request.scope)
-    logs.ERRORS.error(
-        "unhandled error request_id=%s %s %s",
-        request_id,
-        request.method,
-        route_of(request.scope),
-        exc_info=exc,
-        extra={"request_id": request_id, "status": 500, "error": type(exc).__name__},
-    )
-    # ServerErrorMiddleware sends this outside the request id middleware.
-    return problem_response(request, 500, "Internal server error", headers={"X-Request-ID": request_id})
-
-
-def _log_error(
-    request: Request, status: int, kind: str, *, cause: BaseException | None = None, fields: list[str] | None = None
-) -> None:
-    """A line for an error answer: its kind, never its detail (which may quote
-    the request). A 503 names the database failure behind it, by type only."""
-    extra: dict[str, Any] = {
-        "request_id": request_id_of(request.scope),
-        "status": status,
-        "error": kind,
-        "route": route_of(request.scope),
-    }
-    if cause is not None:
-        extra["cause"] = type(cause).__name__
-    if fields:
-        extra["fields"] = fields
-    level = logging.WARNING if status >= 500 else logging.INFO
-    logs.ERRORS.log(level, "%d %s", status, kind, extra=extra)
+    status, body, headers = body_of(error, request_id)
+    route = route_of(request.scope)
+    if status == 500:
+        logs.unhandled_error(request.method, route, request_id, error)
+        # ServerErrorMiddleware sends this outside the request id middleware.
+        headers = {**headers, "X-Request-ID": request_id}
+    else:
+        if status == 409:
+            kind = next((name for kind, name in _CONFLICT_KINDS if isinstance(error, kind)), "other")
+            metrics.conflict(kind)
+        fields = [".".join(map(str, e["loc"])) for e in body.get("errors", ())] if status == 422 else None
+        cause = error.__cause__ if status == 503 else None
+        logs.error_line(status, _kind(error, status), route, request_id, cause=cause, fields=fields)
+    return _response(body, status, headers)
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(DomainError, domain_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(Exception, unexpected_error)
+    """Every exception the app lets out of a route goes through `respond`."""
+    for kind in (DomainError, RequestValidationError, HTTPException, Exception):
+        app.add_exception_handler(kind, respond)
+
+
+def _response(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
+    return Response(json_bytes(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _internal(request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:
+    return 500, problem(500, "Internal server error", request_id), {}
+
+
+def _kind(error: Exception, status: int) -> str:
+    if isinstance(error, HTTPException):
+        return HTTPStatus(status).phrase
+    return type(error).__name__
 
 
 def _validation_detail(errors: list[dict[str, Any]]) -> str:
@@ -177,32 +145,3 @@ def _validation_detail(errors: list[dict[str, Any]]) -> str:
     if places == {"body"}:
         return "The request body is not valid: see errors"
     return "The request is not valid: see errors"
-
-
-def documented_methods(request: Request) -> str:
-    """The methods that the OpenAPI document lists for the request's path, as an
-    Allow header ("" for a path it does not describe). Where several templates
-    match (/tasks/bulk is also /tasks/{task_id}), the one with the fewest
-    parameters is the path's, as routing tries the literal one first."""
-    path = request.url.path
-    matches: list[tuple[int, list[str]]] = []
-    for template, operations in request.app.openapi()["paths"].items():
-        regex, _, convertors = compile_path(template)
-        if regex.match(path):
-            matches.append((len(convertors), [method.upper() for method in operations]))
-    if not matches:
-        return ""
-    fewest = min(count for count, _ in matches)
-    methods = {method for count, found in matches if count == fewest for method in found}
-    return ", ".join(method for method in _METHODS if method in methods)
-
-
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
-
-
-def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the error statuses a route can return."""
-    return {
-        status: {"model": Problem, "description": HTTPStatus(status).description, "content": {PROBLEM_JSON: {}}}
-        for status in statuses
-    }

@@ -1,5 +1,4 @@
-"""Routers whose requests parse JSON with orjson, and read a body they do not use
-through the size limit.
+"""Routers whose requests parse JSON with orjson.
 
 orjson is several times faster than the json module, and it refuses what a
 careful API should refuse as malformed JSON (422): nesting deeper than 1,024
@@ -19,8 +18,6 @@ from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.middleware import read_unused_body
-
 
 class OrjsonRequest(Request):
     async def json(self) -> Any:
@@ -32,15 +29,9 @@ class OrjsonRequest(Request):
 class OrjsonRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
-        takes_body = self.body_field is not None
 
         async def handle(request: Request) -> Response:
-            request = OrjsonRequest(request.scope, request.receive)
-            if not takes_body:
-                # The contract answers 413 before a bad path or query (422) and a
-                # missing row (404), whether the route uses the body or not.
-                await read_unused_body(request)
-            return await handler(request)
+            return await handler(OrjsonRequest(request.scope, request.receive))
 
         return handle
 

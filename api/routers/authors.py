@@ -4,14 +4,15 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import Authors, Posts
-from api.openapi import CREATED_ID, answer, link, links_to
+from api.openapi import CREATED_ID, answer, errors, link, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
-from api.problems import documented
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.authors import AuthorCreate
 from domain.authors.model import Author
+from domain.authors.service import still_has_posts
+from domain.errors import NotFound
 from domain.pages import PageRequest
 from domain.posts.model import Post
 
@@ -32,7 +33,7 @@ router = api_router(tags=["authors"])
                 "CreatePost": link("create_post", body={"author_id": CREATED_ID}),
             },
         ),
-        **documented(413, 422, 503),
+        **errors(422, 503),
     },
 )
 def create_author(request: Request, body: AuthorCreate, authors: Authors) -> Response:
@@ -44,14 +45,19 @@ def create_author(request: Request, body: AuthorCreate, authors: Authors) -> Res
     "/authors",
     response_model=list[Author],
     summary="List authors (id order)",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(422, 503)},
 )
 def list_authors(request: Request, authors: Authors, skip: Skip = 0, limit: Limit = 50) -> Response:
     page = PageRequest(skip=skip, limit=limit)
     return list_response(request, authors.find(page), page, ())
 
 
-@router.get("/authors/{author_id}", response_model=Author, summary="Get an author", responses=documented(404, 422, 503))
+@router.get(
+    "/authors/{author_id}",
+    response_model=Author,
+    summary="Get an author",
+    responses=errors(NotFound("Author"), 422, 503),
+)
 def get_author(request: Request, author_id: Id, authors: Authors) -> Response:
     return reply(request, authors.get(author_id))
 
@@ -61,7 +67,7 @@ def get_author(request: Request, author_id: Id, authors: Authors) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete an author who has no posts",
-    responses=documented(404, 409, 422, 503),
+    responses=errors(NotFound("Author"), still_has_posts(1), 422, 503),
 )
 def delete_author(author_id: Id, authors: Authors) -> Response:
     authors.delete(author_id)
@@ -72,7 +78,7 @@ def delete_author(author_id: Id, authors: Authors) -> Response:
     "/authors/{author_id}/posts",
     response_model=list[Post],
     summary="An author's posts (id order)",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(NotFound("Author"), 422, 503)},
 )
 def list_author_posts(request: Request, author_id: Id, posts: Posts, skip: Skip = 0, limit: Limit = 50) -> Response:
     page = PageRequest(skip=skip, limit=limit)

@@ -4,14 +4,14 @@ from fastapi import Request
 from starlette.responses import Response
 
 from api.dependencies import Comments
-from api.openapi import CREATED_ID, answer, links_to
+from api.openapi import CREATED_ID, answer, errors, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, Skip
-from api.problems import documented
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.comments import CommentCreate
 from domain.comments.model import Comment
+from domain.errors import NotFound
 from domain.pages import PageRequest
 
 router = api_router(tags=["comments"])
@@ -28,7 +28,7 @@ router = api_router(tags=["comments"])
             "Location",
             links=links_to("get_comment", "delete_comment", comment_id=CREATED_ID),
         ),
-        **documented(404, 413, 422, 503),
+        **errors(NotFound("Post"), 422, 503),
     },
 )
 def create_comment(request: Request, post_id: Id, body: CommentCreate, comments: Comments) -> Response:
@@ -40,7 +40,7 @@ def create_comment(request: Request, post_id: Id, body: CommentCreate, comments:
     "/posts/{post_id}/comments",
     response_model=list[Comment],
     summary="A post's comments (id order)",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(404, 422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(NotFound("Post"), 422, 503)},
 )
 def list_post_comments(
     request: Request, post_id: Id, comments: Comments, skip: Skip = 0, limit: Limit = 50
@@ -50,7 +50,10 @@ def list_post_comments(
 
 
 @router.get(
-    "/comments/{comment_id}", response_model=Comment, summary="Get a comment", responses=documented(404, 422, 503)
+    "/comments/{comment_id}",
+    response_model=Comment,
+    summary="Get a comment",
+    responses=errors(NotFound("Comment"), 422, 503),
 )
 def get_comment(request: Request, comment_id: Id, comments: Comments) -> Response:
     return reply(request, comments.get(comment_id))
@@ -61,7 +64,7 @@ def get_comment(request: Request, comment_id: Id, comments: Comments) -> Respons
     status_code=204,
     response_class=Response,
     summary="Delete a comment",
-    responses=documented(404, 422, 503),
+    responses=errors(NotFound("Comment"), 422, 503),
 )
 def delete_comment(comment_id: Id, comments: Comments) -> Response:
     comments.delete(comment_id)

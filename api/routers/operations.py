@@ -4,7 +4,7 @@ from starlette.responses import Response
 
 from api import metrics
 from api.dependencies import Probe
-from api.problems import documented
+from api.openapi import errors
 from api.responses import JSON
 from api.routing import api_router
 
@@ -22,7 +22,7 @@ async def health() -> Response:
     return Response(_OK, media_type=JSON)
 
 
-@router.get("/ready", summary="Readiness: the database answers", responses=documented(503))
+@router.get("/ready", summary="Readiness: the database answers", responses=errors(503))
 def ready(probe: Probe) -> Response:
     probe.check()
     return Response(_READY, media_type=JSON)

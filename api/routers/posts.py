@@ -6,15 +6,16 @@ from fastapi import Query, Request
 from starlette.responses import Response
 
 from api.dependencies import Posts
-from api.openapi import CREATED_ID, answer, links_to
+from api.openapi import CREATED_ID, answer, errors, links_to
 from api.pagination import list_response
 from api.params import AnyId, Id, Limit, Skip
-from api.problems import documented
 from api.responses import reply
 from api.routing import api_router
-from api.schemas.posts import PostCreate
+from api.schemas.posts import EXAMPLE_AUTHOR_ID, PostCreate
+from domain.errors import NotFound
 from domain.pages import PageRequest
 from domain.posts.model import Post, PostQuery
+from domain.posts.service import unknown_author
 
 router = api_router(tags=["posts"])
 
@@ -35,7 +36,7 @@ AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's pos
             "Location",
             links=links_to("get_post", "delete_post", "create_comment", "list_post_comments", post_id=CREATED_ID),
         ),
-        **documented(413, 422, 503),
+        **errors(unknown_author(EXAMPLE_AUTHOR_ID), 422, 503),
     },
 )
 def create_post(request: Request, body: PostCreate, posts: Posts) -> Response:
@@ -47,7 +48,7 @@ def create_post(request: Request, body: PostCreate, posts: Posts) -> Response:
     "/posts",
     response_model=list[Post],
     summary="List posts with their authors (id order)",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(422, 503)},
 )
 def list_posts(
     request: Request, posts: Posts, author_id: AuthorFilter = None, skip: Skip = 0, limit: Limit = 50
@@ -56,7 +57,7 @@ def list_posts(
     return list_response(request, posts.find(query), query.page, LIST_PARAMETERS)
 
 
-@router.get("/posts/{post_id}", response_model=Post, summary="Get a post", responses=documented(404, 422, 503))
+@router.get("/posts/{post_id}", response_model=Post, summary="Get a post", responses=errors(NotFound("Post"), 422, 503))
 def get_post(request: Request, post_id: Id, posts: Posts) -> Response:
     return reply(request, posts.get(post_id))
 
@@ -66,7 +67,7 @@ def get_post(request: Request, post_id: Id, posts: Posts) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete a post and its comments",
-    responses=documented(404, 422, 503),
+    responses=errors(NotFound("Post"), 422, 503),
 )
 def delete_post(post_id: Id, posts: Posts) -> Response:
     posts.delete(post_id)

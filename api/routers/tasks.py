@@ -8,22 +8,20 @@ never holds up the event loop and the requests behind it.
 from typing import Annotated
 
 from fastapi import Body, Header, Query, Request
-from fastapi.routing import APIRoute
-from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.conditional import etag, if_none_match_hits, parse_if_match
 from api.dependencies import Tasks
-from api.openapi import CREATED_ID, answer, links_to
+from api.openapi import CREATED_ID, answer, errors, links_to
 from api.pagination import list_response
 from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
-from api.problems import documented
 from api.responses import reply
 from api.routing import api_router
-from api.schemas.tasks import TaskCreate, TaskUpdate
+from api.schemas.tasks import EXAMPLE_TITLE, TaskCreate, TaskUpdate
+from domain.errors import NotFound
 from domain.pages import PageRequest
-from domain.tasks.model import SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
-from domain.tasks.service import TaskService
+from domain.tasks.model import FIRST_VERSION, SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
+from domain.tasks.service import TaskService, duplicate_title, repeated_in_batch, stale_version
 
 router = api_router(tags=["tasks"])
 
@@ -84,7 +82,7 @@ def _query(
     summary="Create a task",
     responses={
         **answer(201, "Location", "ETag", links=links_to(*_TASK_OPERATIONS, task_id=CREATED_ID)),
-        **documented(409, 413, 422, 503),
+        **errors(duplicate_title(EXAMPLE_TITLE), 422, 503),
     },
 )
 def create_task(request: Request, body: TaskCreate, tasks: Tasks) -> Response:
@@ -99,7 +97,7 @@ def create_task(request: Request, body: TaskCreate, tasks: Tasks) -> Response:
     responses={
         # The first created task's links (a client follows one).
         **answer(201, links=links_to(*_TASK_OPERATIONS, task_id="$response.body#/0/id")),
-        **documented(409, 413, 422, 503),
+        **errors(duplicate_title(EXAMPLE_TITLE), repeated_in_batch(EXAMPLE_TITLE), 422, 503),
     },
 )
 def bulk_create_tasks(
@@ -108,27 +106,11 @@ def bulk_create_tasks(
     return reply(request, tasks.create_many([item.to_domain() for item in body]))
 
 
-async def bulk_other_methods() -> None:
-    # Without this, GET /tasks/bulk would match GET /tasks/{task_id} and answer
-    # 422 ("bulk" is not an id) instead of 405 (whose Allow comes from the document).
-    raise HTTPException(405)
-
-
-# A plain route: 405 comes before 413, so this one does not read the body.
-router.add_api_route(
-    "/tasks/bulk",
-    bulk_other_methods,
-    methods=["GET", "HEAD", "PUT", "PATCH", "DELETE"],
-    include_in_schema=False,
-    route_class_override=APIRoute,
-)
-
-
 @router.get(
     "/tasks",
     response_model=list[Task],
     summary="List tasks",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(422, 503)},
 )
 def list_tasks(
     request: Request,
@@ -147,7 +129,7 @@ def list_tasks(
     "/tasks/by-status/{status}",
     response_model=list[Task],
     summary="List the tasks of one status",
-    responses={**answer(200, "X-Total-Count", "Link"), **documented(422, 503)},
+    responses={**answer(200, "X-Total-Count", "Link"), **errors(422, 503)},
 )
 def list_tasks_by_status(
     request: Request,
@@ -169,7 +151,7 @@ def list_tasks_by_status(
     responses={
         **answer(200, "ETag"),
         304: {"description": "If-None-Match names the current version", **answer(304, "ETag")[304]},
-        **documented(404, 422, 503),
+        **errors(NotFound("Task"), 422, 503),
     },
 )
 def get_task(request: Request, task_id: Id, tasks: Tasks, if_none_match: IfNoneMatch = None) -> Response:
@@ -183,7 +165,10 @@ def _update(request: Request, tasks: TaskService, task_id: int, body: TaskUpdate
     return _task_response(request, tasks.update(task_id, body.to_domain(), parse_if_match(if_match)))
 
 
-_UPDATE_RESPONSES = {**answer(200, "ETag"), **documented(404, 409, 412, 413, 422, 503)}
+_UPDATE_RESPONSES = {
+    **answer(200, "ETag"),
+    **errors(NotFound("Task"), duplicate_title(EXAMPLE_TITLE), stale_version(FIRST_VERSION), 422, 503),
+}
 _UPDATE_DESCRIPTION = (
     "Partial update: absent fields keep their value, `description: null` clears it. "
     "The version rises by one when something changed."
@@ -217,7 +202,7 @@ def put_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_m
     status_code=204,
     response_class=Response,
     summary="Delete a task",
-    responses=documented(404, 412, 422, 503),
+    responses=errors(NotFound("Task"), stale_version(FIRST_VERSION), 422, 503),
 )
 def delete_task(task_id: Id, tasks: Tasks, if_match: IfMatch = None) -> Response:
     tasks.delete(task_id, parse_if_match(if_match))

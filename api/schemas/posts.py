@@ -6,6 +6,9 @@ from api.params import text, text_schema
 from domain.ids import MAX_ID
 from domain.posts.model import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, NewPost
 
+# The author of the document's example post (its 422 example names it too).
+EXAMPLE_AUTHOR_ID = 1
+
 Title = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True)),
@@ -20,7 +23,8 @@ Body = Annotated[
 
 class PostCreate(BaseModel):
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"title": "Notes", "body": "...", "author_id": 1}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "Notes", "body": "...", "author_id": EXAMPLE_AUTHOR_ID}]},
     )
 
     title: Title

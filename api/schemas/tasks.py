@@ -19,6 +19,9 @@ from domain.tasks.model import (
     TaskChanges,
 )
 
+# A task's title in the document's examples, its 409 ones included.
+EXAMPLE_TITLE = "Write the report"
+
 Title = Annotated[
     str,
     AfterValidator(text(min_length=1, max_length=TITLE_MAX_LENGTH, trim=True)),
@@ -34,7 +37,7 @@ Description = Annotated[
 class TaskCreate(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"title": "Write the report", "priority": "high"}]},
+        json_schema_extra={"examples": [{"title": EXAMPLE_TITLE, "priority": "high"}]},
     )
 
     title: Title

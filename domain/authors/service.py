@@ -25,4 +25,9 @@ class AuthorService(EntityService[Author, NewAuthor]):
         try:
             super().delete(entity_id)
         except ReferenceViolation as exc:
-            raise ReferenceViolation(f"Author {entity_id} still has posts: delete them first") from exc
+            raise still_has_posts(entity_id) from exc
+
+
+def still_has_posts(author_id: int) -> ReferenceViolation:
+    """An author cannot be deleted before their posts."""
+    return ReferenceViolation(f"Author {author_id} still has posts: delete them first")

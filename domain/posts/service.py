@@ -20,11 +20,11 @@ class PostService(EntityService[Post, NewPost]):
         """The author must exist; the database's foreign key has the last word,
         so a concurrent delete cannot orphan the post."""
         if not is_storable_id(new.author_id):
-            raise _unknown_author(new.author_id)
+            raise unknown_author(new.author_id)
         try:
             return super().create(new)
         except ReferenceViolation as exc:
-            raise _unknown_author(new.author_id) from exc
+            raise unknown_author(new.author_id) from exc
 
     def find(self, query: PostQuery) -> Page[Post]:
         """An author filter naming no author gives an empty page, not an error."""
@@ -46,5 +46,6 @@ class PostService(EntityService[Post, NewPost]):
             return posts
 
 
-def _unknown_author(author_id: int) -> InvalidInput:
+def unknown_author(author_id: int) -> InvalidInput:
+    """A new post names an author who does not exist: bad input, at its field."""
     return InvalidInput(f"Author {author_id} does not exist", field="author_id", kind="not_found")

@@ -25,14 +25,14 @@ class TaskService(EntityService[Task, NewTask]):
         try:
             return super().create(new)
         except AlreadyExists as exc:
-            raise _duplicate_title(new.title) from exc
+            raise duplicate_title(new.title) from exc
 
     def create_many(self, new: Sequence[NewTask]) -> list[Task]:
         """All or nothing: any duplicate, in the batch or already stored, stores none."""
         seen: set[str] = set()
         for item in new:
             if item.title in seen:
-                raise AlreadyExists(f"The title '{item.title}' is repeated in the batch")
+                raise repeated_in_batch(item.title)
             seen.add(item.title)
         try:
             with self._uow as uow:
@@ -48,7 +48,7 @@ class TaskService(EntityService[Task, NewTask]):
             culprit = next((item.title for item in new if item.title in taken), None)
             if culprit is None:
                 raise AlreadyExists("A task with one of these titles already exists") from exc
-            raise _duplicate_title(culprit) from exc
+            raise duplicate_title(culprit) from exc
 
     def find(self, query: TaskQuery) -> Page[Task]:
         with self._uow.reading() as uow:
@@ -83,7 +83,7 @@ class TaskService(EntityService[Task, NewTask]):
                 uow.commit()
                 return updated
         except AlreadyExists as exc:  # only a new title can collide
-            raise _duplicate_title(str(changes.title)) from exc
+            raise duplicate_title(str(changes.title)) from exc
 
     def delete(self, entity_id: int, precondition: VersionPrecondition | None = None) -> None:
         """With a precondition, the task is read (and locked) first to check its version."""
@@ -105,8 +105,19 @@ class TaskService(EntityService[Task, NewTask]):
 
 def _check(precondition: VersionPrecondition | None, task: Task) -> None:
     if precondition is not None and not precondition.matches(task.version):
-        raise PreconditionFailed(f"The task is at version {task.version}, not the one given in If-Match")
+        raise stale_version(task.version)
 
 
-def _duplicate_title(title: str) -> AlreadyExists:
+def stale_version(version: int) -> PreconditionFailed:
+    """The If-Match of an update or delete names another version than `version`."""
+    return PreconditionFailed(f"The task is at version {version}, not the one given in If-Match")
+
+
+def repeated_in_batch(title: str) -> AlreadyExists:
+    """Two tasks of one bulk creation have `title`."""
+    return AlreadyExists(f"The title '{title}' is repeated in the batch")
+
+
+def duplicate_title(title: str) -> AlreadyExists:
+    """Another task already has `title`."""
     return AlreadyExists(f"A task titled '{title}' already exists")

@@ -177,7 +177,9 @@ class TestOpenAPI:
                         assert media_type == "application/problem+json", (method, path, code)
                         content = response["content"][media_type]
                         assert content["schema"] == {"$ref": "#/components/schemas/Problem"}
-                        assert content["example"]["status"] == int(code)
+                        assert content["examples"], (method, path, code)
+                        for example in content["examples"].values():
+                            assert example["value"]["status"] == int(code)
 
     def test_each_route_lists_what_it_can_answer(self, client: TestClient) -> None:
         paths = client.get("/openapi.json").json()["paths"]

@@ -11,7 +11,7 @@ from fastapi.routing import APIRoute
 import api.routers
 
 # Routes that never block: they run on the event loop.
-NEVER_BLOCKING = {("GET", "/health"), ("GET", "/tasks/bulk")}
+NEVER_BLOCKING = {("GET", "/health")}
 
 
 def api_routes() -> list[APIRoute]:
