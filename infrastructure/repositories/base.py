@@ -24,7 +24,7 @@ from datetime import datetime
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, Result, SQLColumnExpression, bindparam, case, delete, func, inspect
+from sqlalchemy import ColumnElement, Result, SQLColumnExpression, Table, bindparam, case, delete, func, insert, inspect
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -154,6 +154,24 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         # or cascade) to the rows that refer to this one.
         result = self._session.exec(delete(self.model).where(self._primary_key() == entity_id))
         return result.rowcount > 0
+
+    def _insert_links(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Insert rows of a link table (the pairs of a many-to-many relation) in
+        one statement, and say how many went in. A foreign key that names no row
+        fails as ReferenceViolation, a pair already there as AlreadyExists (the
+        unit of work translates both). psycopg reports no count for a many-row
+        INSERT unless asked to keep it."""
+        if not rows:
+            return 0
+        result = self._session.connection().execute(
+            insert(table).execution_options(preserve_rowcount=True), [dict(row) for row in rows]
+        )
+        return int(result.rowcount)
+
+    def _delete_links(self, table: Table, **where: Any) -> int:
+        """Delete the link rows whose columns hold these values; how many went."""
+        conditions = [table.c[name] == value for name, value in where.items()]
+        return int(self._session.connection().execute(delete(table).where(*conditions)).rowcount)
 
     def _page(
         self,

@@ -1,8 +1,12 @@
 from typing import Any
 
 from httpx2 import Response
+from pydantic import TypeAdapter
 
-TASK_FIELDS = {"id", "title", "description", "status", "priority", "created_at", "updated_at", "version"}
+from domain.tasks.model import Task
+
+# The fields the OpenAPI document gives a task: every answer must carry exactly these.
+TASK_FIELDS = set(TypeAdapter(Task).json_schema()["properties"])
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "request_id"}
 
 

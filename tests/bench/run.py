@@ -29,6 +29,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from infrastructure.tables import metadata
+
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).resolve().parent / "lua"
 VENV_BIN = Path(sys.executable).parent
@@ -134,9 +136,12 @@ def _print_table(url: str, rows: list[dict[str, object]]) -> None:
 
 
 def _empty(url: str) -> None:
+    """Drop every table the app declares, and Alembic's record of them, so that
+    the migration runs from the start (a table added tomorrow goes too)."""
     engine = create_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS posts, authors, tasks, alembic_version CASCADE"))
+        metadata.drop_all(connection)
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
 
 

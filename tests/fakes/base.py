@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import ForeignKeyConstraint, PrimaryKeyConstraint, Table, UniqueConstraint
+from sqlalchemy import ForeignKeyConstraint, MetaData, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlmodel import SQLModel
 
 from domain.errors import AlreadyExists, ReferenceViolation
@@ -115,19 +115,21 @@ class FakeTable:
 
 
 class FakeDatabase:
-    """Every table of one fake database, made from the tables' metadata on first use."""
+    """Every table of one fake database, made from the tables' metadata on first
+    use (the app's tables by default; a test may give its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, tables: MetaData = metadata) -> None:
+        self._metadata = tables
         self._tables: dict[str, FakeTable] = {}
 
     def table(self, name: str) -> FakeTable:
         table = self._tables.get(name)
         if table is None:
-            table = self._tables[name] = FakeTable(self, metadata.tables[name])
+            table = self._tables[name] = FakeTable(self, self._metadata.tables[name])
         return table
 
     def referring_to(self, parent: Table) -> Iterable[tuple[FakeTable, ForeignKeyConstraint]]:
-        for table in metadata.sorted_tables:
+        for table in self._metadata.sorted_tables:
             for constraint in table.foreign_key_constraints:
                 if constraint.referred_table is parent:
                     yield self.table(table.name), constraint
