@@ -18,4 +18,4 @@ class AuthorCreate(BaseModel):
     name: Name
 
     def to_domain(self) -> NewAuthor:
-        return NewAuthor(**dict(self))
+        return NewAuthor(**vars(self))

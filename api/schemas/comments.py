@@ -28,4 +28,4 @@ class CommentCreate(BaseModel):
     body: Body
 
     def to_domain(self, post_id: int) -> NewComment:
-        return NewComment(post_id=post_id, **dict(self))
+        return NewComment(post_id=post_id, **vars(self))

@@ -34,4 +34,4 @@ class PostCreate(BaseModel):
     author_id: Annotated[int, Strict(), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_ID})]
 
     def to_domain(self) -> NewPost:
-        return NewPost(**dict(self))
+        return NewPost(**vars(self))

@@ -46,7 +46,7 @@ class TaskCreate(BaseModel):
     priority: Priority = Priority.MEDIUM
 
     def to_domain(self) -> NewTask:
-        return NewTask(**dict(self))
+        return NewTask(**vars(self))
 
 
 def _refuse_null(value: object) -> object:

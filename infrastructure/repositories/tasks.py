@@ -1,5 +1,7 @@
 from collections.abc import Collection, Sequence
+from dataclasses import fields
 from datetime import datetime
+from operator import attrgetter
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, select
@@ -16,6 +18,8 @@ from infrastructure.tables.tasks import TaskRow
 
 _SORTABLE = sortable(TaskRow, SORTABLE_FIELDS)
 _TABLE = metadata.tables[str(TaskRow.__tablename__)]
+_COMMAND_FIELDS = tuple(field.name for field in fields(NewTask))
+_read_command = attrgetter(*_COMMAND_FIELDS)
 
 
 class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
@@ -41,7 +45,11 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
         # unique title names each row instead.
         if not new:
             return []
-        rows = [self.values_of(item.stored_as(NO_ID_YET, at)) for item in new]
+        # A new task stores its command's fields as given, beside what storing
+        # stamps on every task of the batch alike (times, first version): the
+        # first task's row gives the stamps, each command its own fields.
+        stamped = self.values_of(new[0].stored_as(NO_ID_YET, at))
+        rows = [{**stamped, **dict(zip(_COMMAND_FIELDS, _read_command(item), strict=True))} for item in new]
         inserted = insert_many(self._session.connection(), _TABLE, rows, returning=(_TABLE.c.id, _TABLE.c.title))
         ids = {row.title: row.id for row in inserted}
         return [item.stored_as(ids[item.title], at) for item in new]
