@@ -26,8 +26,12 @@ class UnitOfWork(Protocol):
     - one object may be entered again after the block ends (a retry), each time
       with a fresh transaction; it is not entered twice at once;
     - `with uow.reading():` opens a block that only reads: it must not write or
-      commit, and the storage may serve it as it sees fit, as long as what one
-      read returns comes from one snapshot (a page and its total agree).
+      commit, and the storage may serve it as it sees fit; each read sees what
+      was committed when it ran. `with uow.reading(snapshot=True):` makes every
+      read of the block see one snapshot: a page and its total agree, and so do
+      a parent and its children read apart. A storage where a snapshot costs
+      more (PostgreSQL: a transaction where a point read needs none) pays it
+      only where asked.
     """
 
     tasks: TaskRepository
@@ -35,8 +39,9 @@ class UnitOfWork(Protocol):
     posts: PostRepository
     comments: CommentRepository
 
-    def reading(self) -> Self:
-        """This unit of work, for one block that only reads."""
+    def reading(self, snapshot: bool = False) -> Self:
+        """This unit of work, for one block that only reads (all of it from one
+        snapshot if `snapshot`)."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -55,6 +55,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._observer = observer
         self._session: Session | None = None
         self._reading = False
+        self._snapshot = False
         self._committed = False
 
     def _bind(self, session: Session) -> None:
@@ -65,10 +66,11 @@ class SqlUnitOfWork(UnitOfWork):
         self.posts = SqlPostRepository(session)
         self.comments = SqlCommentRepository(session)
 
-    def reading(self) -> Self:
+    def reading(self, snapshot: bool = False) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         self._reading = True
+        self._snapshot = snapshot
         return self
 
     def __enter__(self) -> Self:
@@ -78,7 +80,7 @@ class SqlUnitOfWork(UnitOfWork):
         try:
             self._begin(session)
         except BaseException:
-            self._reading = False
+            self._reading = self._snapshot = False
             session.close()
             raise
         self._session = session
@@ -96,7 +98,7 @@ class SqlUnitOfWork(UnitOfWork):
             return
         if self._observer is not None:
             self._observer.ended("read_only" if self._reading else "committed" if self._committed else "rolled_back")
-        self._reading = self._committed = False
+        self._reading = self._snapshot = self._committed = False
         if exc is None:
             with translate_database_errors():
                 session.close()
@@ -120,7 +122,8 @@ class SqlUnitOfWork(UnitOfWork):
         started = time.perf_counter()
         with translate_database_errors():
             try:
-                session.connection(execution_options=transaction_options(session.get_bind().engine, self._reading))
+                options = transaction_options(session.get_bind().engine, reading=self._reading, snapshot=self._snapshot)
+                session.connection(execution_options=options)
             except sa_exc.SQLAlchemyError as error:
                 if self._observer is not None:
                     self._observer.no_connection(error)

@@ -16,7 +16,7 @@ class AuthorService(EntityService[Author, NewAuthor]):
         return uow.authors
 
     def find(self, page: PageRequest) -> Page[Author]:
-        with self._uow.reading() as uow:
+        with self._uow.reading(snapshot=True) as uow:
             return uow.authors.find(page)
 
     def delete(self, entity_id: int) -> None:

@@ -29,7 +29,7 @@ class CommentService(EntityService[Comment, NewComment]):
         """A post's comments; NotFound when there is no such post."""
         if not is_storable_id(post_id):
             raise NotFound("Post")
-        with self._uow.reading() as uow:
+        with self._uow.reading(snapshot=True) as uow:
             comments = uow.comments.of_post(post_id, page)
             # A comment proves its post exists (foreign key); only none at all
             # leaves the question open.

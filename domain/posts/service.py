@@ -30,14 +30,14 @@ class PostService(EntityService[Post, NewPost]):
         """An author filter naming no author gives an empty page, not an error."""
         if query.author_id is not None and not is_storable_id(query.author_id):
             return Page([], 0)
-        with self._uow.reading() as uow:
+        with self._uow.reading(snapshot=True) as uow:
             return uow.posts.find(query)
 
     def of_author(self, author_id: int, page: PageRequest) -> Page[Post]:
         """An author's posts; NotFound when there is no such author."""
         if not is_storable_id(author_id):
             raise NotFound("Author")
-        with self._uow.reading() as uow:
+        with self._uow.reading(snapshot=True) as uow:
             posts = uow.posts.find(PostQuery(author_id=author_id, page=page))
             # A post proves its author exists (foreign key); only no posts at all
             # leaves the question open.

@@ -51,7 +51,7 @@ class TaskService(EntityService[Task, NewTask]):
             raise duplicate_title(culprit) from exc
 
     def find(self, query: TaskQuery) -> Page[Task]:
-        with self._uow.reading() as uow:
+        with self._uow.reading(snapshot=True) as uow:
             return uow.tasks.find(query)
 
     def update(

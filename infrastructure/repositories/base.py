@@ -22,9 +22,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Result, SQLColumnExpression, Table, bindparam, case, delete, func, insert, inspect
+from sqlalchemy import ColumnElement, SQLColumnExpression, Table, bindparam, case, delete, func, insert, inspect
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, SQLModel, select
 from sqlmodel.sql.expression import SelectOfScalar
@@ -39,6 +39,11 @@ if TYPE_CHECKING:
 RowT = TypeVar("RowT", bound=SQLModel)
 EntityT = TypeVar("EntityT", bound="DataclassInstance")
 NewT = TypeVar("NewT")
+
+NEEDS_SNAPSHOT = (
+    "a page whose total needs a COUNT reads twice, and both reads must see one snapshot: "
+    "open the unit of work with reading(snapshot=True)"
+)
 
 
 class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
@@ -180,35 +185,37 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         order_by: Sequence[ColumnElement[Any]] = (),
     ) -> Page[EntityT]:
         """One page of the rows that match `where`, in `order_by` order (the
-        primary key by default), and how many match in all: one statement, so
-        that the page and its total come from one snapshot on every database.
+        primary key by default), and how many match in all.
 
-        The total is a scalar subquery beside each row (evaluated once). A page
-        past the end has no row to carry it: only then a COUNT of its own runs.
+        The page comes first: when it is short it tells the total, and the COUNT
+        (a scan of every matching row) is skipped. Otherwise the COUNT is a
+        statement of its own, which agrees with the page only if both see one
+        snapshot: the unit must be a transaction (`reading(snapshot=True)`, or
+        one that writes), and a page asked in autocommit is refused. The COUNT
+        as a subquery of the page's statement would need no transaction, but
+        costs PostgreSQL more than the two statements (README, Speed).
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
-        total = select(func.count()).select_from(self.model).where(*where).scalar_subquery()
         # A joined collection repeats its aggregate's row: unique() folds them.
-        # (SQLModel types this Result as a TupleResult, which it is not.)
-        result = cast(
-            Result[RowT, int],
+        rows = (
             self._session.exec(
-                select(self.model, total.label("total"))
+                select(self.model)
                 .where(*where)
                 .order_by(*(order_by or (self._primary_key(),)))
                 .options(*self.load)
                 .offset(offset)
                 .limit(request.limit)
-            ),
+            )
+            .unique()
+            .all()
         )
-        rows = result.unique().all()
-        items = [self.to_entity(row) for row, _ in rows]
-        if rows:
-            return Page(items, rows[0][1])
-        known = total_from_page(request, 0)
-        if known is None:
-            known = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
-        return Page(items, known)
+        items = [self.to_entity(row) for row in rows]
+        total = total_from_page(request, len(items))
+        if total is None:
+            if self._session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                raise RuntimeError(NEEDS_SNAPSHOT)
+            total = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
+        return Page(items, total)
 
     @classmethod
     def _primary_key(cls) -> ColumnElement[int]:

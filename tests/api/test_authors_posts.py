@@ -183,9 +183,9 @@ class TestStatements:
     @pytest.mark.parametrize(
         ("path", "statements"),
         [
-            ("/posts?limit={n}", 1),  # the page with its authors joined, and its total
-            ("/posts?limit={n}&author_id={author}", 1),
-            ("/authors/{author}/posts?limit={n}", 1),  # posts prove the author exists
+            ("/posts?limit={n}", 2),  # the page with its authors joined, then COUNT
+            ("/posts?limit={n}&author_id={author}", 2),
+            ("/authors/{author}/posts?limit={n}", 2),  # posts prove the author exists
         ],
     )
     def test_a_page_of_one_costs_as_much_as_a_page_of_a_hundred(

@@ -129,7 +129,7 @@ class TestStatements:
                 response = client.get(f"/posts/{post['id']}/comments?limit={limit}")
             assert len(response.json()) == limit
             counts.append(len(statements))
-        assert counts == [1, 1]  # the page and its total, one statement
+        assert counts == [2, 2]  # the page, then COUNT for X-Total-Count (one snapshot)
 
     def test_one_statement_each_to_comment_read_and_delete(
         self, client: TestClient, post: dict[str, Any], clean_database: LiveDatabase

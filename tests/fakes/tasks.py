@@ -5,7 +5,7 @@ from domain.pages import Page
 from domain.tasks.model import NewTask, Task, TaskQuery
 from domain.tasks.repository import TaskRepository
 from infrastructure.tables.tasks import TaskRow
-from tests.fakes.base import FakeRepository, page_of
+from tests.fakes.base import FakeRepository
 
 
 class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
@@ -20,7 +20,7 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
         rows = [task for task in self.rows() if _matches(task, query)]
         for key in reversed(query.order()):  # stable sorts, least significant key first
             rows.sort(key=lambda task, k=key: getattr(task, k.field), reverse=key.descending)  # type: ignore[misc]
-        return page_of(rows, query.page)
+        return self._page_of(rows, query.page)
 
     def add_many(self, new: Sequence[NewTask], at: datetime) -> list[Task]:
         return [self.add(item, at) for item in new]

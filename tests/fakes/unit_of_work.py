@@ -37,10 +37,11 @@ class FakeUnitOfWork(UnitOfWork):
         self.entered = 0
         self._reading = False
 
-    def reading(self) -> Self:
+    def reading(self, snapshot: bool = False) -> Self:
         if self._before is not None:
             raise RuntimeError("this unit of work is already open")
         self._reading = True
+        self.database.one_snapshot = snapshot
         return self
 
     def __enter__(self) -> Self:
@@ -58,6 +59,7 @@ class FakeUnitOfWork(UnitOfWork):
     ) -> None:
         before, self._before = self._before, None
         reading, self._reading = self._reading, False
+        self.database.one_snapshot = True
         if before is None:
             return
         # Whatever was not committed goes: restore the state of the last commit.

@@ -187,10 +187,15 @@ class TestSqliteConnections:
 def test_how_each_unit_of_work_begins() -> None:
     sqlite = build_engine(Settings(database_url="sqlite://"))
     postgresql = build_engine(Settings(database_url=UNREACHABLE))
-    assert transaction_options(sqlite, reading=True) == {SQLITE_BEGIN_OPTION: "DEFERRED"}
-    assert transaction_options(sqlite, reading=False) == {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
-    assert transaction_options(postgresql, reading=True) == {"isolation_level": "AUTOCOMMIT"}
-    assert transaction_options(postgresql, reading=False) == {}
+    for snapshot in (False, True):
+        assert transaction_options(sqlite, reading=True, snapshot=snapshot) == {SQLITE_BEGIN_OPTION: "DEFERRED"}
+    assert transaction_options(sqlite, reading=False, snapshot=False) == {SQLITE_BEGIN_OPTION: "IMMEDIATE"}
+    assert transaction_options(postgresql, reading=True, snapshot=False) == {"isolation_level": "AUTOCOMMIT"}
+    assert transaction_options(postgresql, reading=True, snapshot=True) == {
+        "isolation_level": "REPEATABLE READ",
+        "postgresql_readonly": True,
+    }
+    assert transaction_options(postgresql, reading=False, snapshot=False) == {}
     sqlite.dispose()
     postgresql.dispose()
 

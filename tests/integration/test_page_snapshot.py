@@ -1,14 +1,15 @@
 """A page and its total come from one snapshot: a row committed by someone else
 while the page is read shows in both or in neither (X-Total-Count never
 disagrees with the page it came with). The hook commits a row from another
-connection right after the page's statement, where a separate COUNT would run."""
+connection right after the page's statement, before its COUNT."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 from sqlalchemy import event, func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from domain.pages import PageRequest
 from domain.tasks.model import NewTask, TaskQuery
@@ -39,31 +40,51 @@ def committing_after_each_statement(database: LiveDatabase, uow: SqlUnitOfWork) 
         event.remove(database.engine, "after_cursor_execute", commit_another)
 
 
-def test_a_row_committed_after_the_page_is_in_neither_the_page_nor_the_total(
+def test_a_row_committed_between_the_page_and_its_count_is_in_neither(
     sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
 ) -> None:
     with sql_uow:
         sql_uow.tasks.add_many(new_tasks(60), AT)
         sql_uow.commit()
-    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.reading():
+    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.reading(snapshot=True):
         page = sql_uow.tasks.find(TaskQuery(page=PageRequest(limit=50)))
-    assert len(sent) == 1  # the hook ran, after the one statement of the page
+    assert len(sent) == 1  # the hook ran, after the page's statement, before the COUNT
     assert (len(page.items), page.total) == (50, 60)
     assert clean_database.count("tasks") == 61  # committed, and not counted
 
 
-def test_the_control_a_count_of_its_own_would_see_the_row_on_postgresql(
+def test_without_a_snapshot_the_count_would_see_the_row_on_postgresql(
     sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
 ) -> None:
-    """Why the total rides in the page's statement: the same hook, with the COUNT
-    sent apart as it used to be. PostgreSQL reads without a transaction (each
-    statement its own snapshot) and counts the row the page never saw; SQLite's
-    reading unit is one transaction, one snapshot."""
+    """Why the snapshot is asked for: the same hook in a plain reading unit.
+    PostgreSQL serves it in autocommit (each statement its own snapshot) and a
+    COUNT counts the row the page never saw; SQLite's reading unit is one
+    transaction, one snapshot, asked or not."""
     with sql_uow:
         sql_uow.tasks.add_many(new_tasks(60), AT)
         sql_uow.commit()
-    with committing_after_each_statement(clean_database, sql_uow), sql_uow.reading():
-        page = sql_uow.tasks.find(TaskQuery(page=PageRequest(limit=50)))
-        apart = sql_uow.tasks._session.exec(select(func.count()).select_from(TaskRow)).one()
-    assert page.total == 60
+    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.reading():
+        session = sql_uow.tasks._session
+        page = session.exec(select(TaskRow.id).order_by(col(TaskRow.id)).limit(50)).all()
+        apart = session.exec(select(func.count()).select_from(TaskRow)).one()
+    assert (len(sent), len(page)) == (1, 50)
     assert apart == (60 if clean_database.kind == "sqlite" else 61)
+
+
+def test_a_page_that_needs_its_count_is_refused_without_a_snapshot_on_postgresql(
+    sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
+) -> None:
+    """The repository will not send a COUNT that could disagree with its page:
+    a service that forgets `snapshot=True` fails in every test that pages, here
+    and on the fakes (tests/unit/test_fake_database.py)."""
+    with sql_uow:
+        sql_uow.tasks.add_many(new_tasks(60), AT)
+        sql_uow.commit()
+    with sql_uow.reading():
+        short = sql_uow.tasks.find(TaskQuery(page=PageRequest(skip=50, limit=50)))  # its length tells the total
+        assert (len(short.items), short.total) == (10, 60)
+        if clean_database.kind == "sqlite":
+            assert sql_uow.tasks.find(TaskQuery(page=PageRequest(limit=50))).total == 60
+        else:
+            with pytest.raises(RuntimeError, match=r"reading\(snapshot=True\)"):
+                sql_uow.tasks.find(TaskQuery(page=PageRequest(limit=50)))

@@ -2,7 +2,8 @@
 
 import pytest
 
-from domain.tasks.model import NewTask
+from domain.pages import PageRequest
+from domain.tasks.model import NewTask, TaskQuery
 from tests.fakes.tasks import FakeTaskRepository
 from tests.fakes.unit_of_work import FakeUnitOfWork
 from tests.unit.conftest import TickingClock
@@ -48,3 +49,23 @@ def test_a_reading_block_may_not_write_or_commit(
     assert tasks.get(1) is None
     with pytest.raises(RuntimeError, match="cannot commit"), uow.reading():
         uow.commit()
+
+
+def test_a_page_that_needs_a_count_asks_for_a_snapshot(
+    uow: FakeUnitOfWork, tasks: FakeTaskRepository, clock: TickingClock
+) -> None:
+    """As on PostgreSQL (tests/integration/test_page_snapshot.py): a plain
+    reading unit may see each statement's own snapshot, so a page whose total
+    its length does not tell is refused there; a service that forgot
+    `snapshot=True` fails on the fakes as it would in production."""
+    for number in range(3):
+        tasks.add(NewTask(title=f"t{number}"), clock())
+    full_page = TaskQuery(page=PageRequest(limit=2))
+    with pytest.raises(RuntimeError, match=r"reading\(snapshot=True\)"), uow.reading():
+        uow.tasks.find(full_page)
+    with uow.reading():
+        assert uow.tasks.find(TaskQuery(page=PageRequest(skip=2, limit=2))).total == 3  # short: no COUNT
+    with uow.reading(snapshot=True):
+        assert uow.tasks.find(full_page).total == 3
+    with uow:
+        assert uow.tasks.find(full_page).total == 3  # a writing unit is a transaction
