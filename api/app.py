@@ -11,7 +11,8 @@ from api.container import Container
 from api.middleware import RequestContextMiddleware
 from api.openapi import DocumentedAPI, operation_id
 from api.precedence import MAX_BODY_BYTES, Precedence
-from api.routers import authors, comments, operations, posts, tasks
+from api.routers import authors, comments, operations, posts, tasks, users
+from domain.users.model import Actor
 
 
 def create_app(container: Container | None = None) -> FastAPI:
@@ -54,11 +55,17 @@ def create_app(container: Container | None = None) -> FastAPI:
     problems.install(app)
     # Added last = outermost: the request id exists before anything can fail, and
     # the request line times everything within.
-    app.add_middleware(Precedence, router=app.router, max_bytes=MAX_BODY_BYTES)
+    authenticator = container.authenticator
+
+    async def authenticate(authorization: bytes | None) -> Actor:
+        return await authenticator()(authorization)
+
+    app.add_middleware(Precedence, router=app.router, max_bytes=MAX_BODY_BYTES, authenticate=authenticate)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(operations.router)
     app.include_router(tasks.router)
     app.include_router(authors.router)
     app.include_router(posts.router)
     app.include_router(comments.router)
+    app.include_router(users.router)
     return app

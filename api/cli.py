@@ -1,8 +1,14 @@
 """Administration from the command line: `python -m api.cli COMMAND`.
 
     migrate                               apply the Alembic migrations to DATABASE_URL
-    seed [--tasks N] [--authors N] [--posts N]
-                                          add that many rows, through the services
+    create-user --email E [--password-stdin]
+                                          register a user (the password is asked
+                                          without echo, or read from stdin)
+    seed --email E [--tasks N] [--authors N] [--posts N]
+                                          add that many rows for the user E,
+                                          through the services
+    adopt --email E                       give every row without an owner (from
+                                          a 1.1 database) to the user E
     counts                                how many rows each table holds
 
 Reads the same settings as the server (environment, then `.env`). A bad
@@ -11,6 +17,7 @@ or 3, never a stack trace.
 """
 
 import argparse
+import getpass
 import secrets
 import sys
 from collections.abc import Callable, Sequence
@@ -27,6 +34,9 @@ from domain.authors.model import NewAuthor
 from domain.errors import DomainError
 from domain.posts.model import NewPost
 from domain.tasks.model import NewTask, Priority, Status
+from domain.users.model import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Actor, normalise_email
+from infrastructure.adopt import adopt_ownerless
+from infrastructure.errors import translate_database_errors
 from infrastructure.settings import Settings
 from infrastructure.tables import metadata
 
@@ -49,22 +59,33 @@ def main(argv: Sequence[str] | None = None, out: TextIO = sys.stdout, err: TextI
     parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the migrations to DATABASE_URL")
-    seed = commands.add_parser("seed", help="add tasks, authors and posts")
+    create_user = commands.add_parser("create-user", help="register a user")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    seed = commands.add_parser("seed", help="add tasks, authors and posts for a user")
+    seed.add_argument("--email", required=True, help="the user who owns what is added")
     seed.add_argument("--tasks", type=_count, default=1000)
     seed.add_argument("--authors", type=_count, default=100)
     seed.add_argument("--posts", type=_count, default=1000)
     seed.add_argument("--quiet", action="store_true", help="no progress bars")
+    adopt = commands.add_parser("adopt", help="give every row without an owner to a user")
+    adopt.add_argument("--email", required=True)
     commands.add_parser("counts", help="rows per table")
     args = parser.parse_args(argv)
     try:
         container = _container()
         if args.command == "migrate":
             _migrate(container, out)
+        elif args.command == "create-user":
+            _create_user(container, args.email, _password(args.password_stdin, err), out)
         elif args.command == "seed":
-            if args.posts and not args.authors and _counts(container)["authors"] == 0:
-                raise CommandError("posts need authors: pass --authors N as well", 2)
-            _seed(container, args.tasks, args.authors, args.posts, None if args.quiet else err)
+            actor = _user(container, args.email)
+            if args.posts and not args.authors and not _existing_author_ids(container, actor):
+                raise CommandError("posts need authors of this user: pass --authors N as well", 2)
+            _seed(container, actor, args.tasks, args.authors, args.posts, None if args.quiet else err)
             _print_counts(container, out)
+        elif args.command == "adopt":
+            _adopt(container, _user(container, args.email), out)
         else:
             _print_counts(container, out)
     except CommandError as exc:
@@ -113,7 +134,47 @@ def _migrate(container: Container, out: TextIO) -> None:
     print("migrated to the latest revision", file=out)
 
 
-def _seed(container: Container, tasks: int, authors: int, posts: int, progress: TextIO | None) -> None:
+def _password(from_stdin: bool, err: TextIO) -> str:
+    """The new user's password: one line of stdin, or asked twice without echo."""
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ", stream=err)
+        if getpass.getpass("Password again: ", stream=err) != password:
+            raise CommandError("the two passwords differ", 2)
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise CommandError(f"a password is {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters", 2)
+    return password
+
+
+def _create_user(container: Container, email: str, password: str, out: TextIO) -> None:
+    _reachable(container)
+    if "@" not in email:
+        raise CommandError("an email has an @", 2)
+    user = _checked(container.user_service().register, email, password)
+    print(f"created user {user.id} <{user.email}>", file=out)
+
+
+def _user(container: Container, email: str) -> Actor:
+    _reachable(container)
+    with container.unit_of_work().reading() as uow:
+        user = uow.users.by_email(normalise_email(email))
+    if user is None:
+        raise CommandError(f"no user {normalise_email(email)}: create it with `create-user` first", 2)
+    return Actor(user.id)
+
+
+def _adopt(container: Container, actor: Actor, out: TextIO) -> None:
+    try:
+        with translate_database_errors():
+            adopted = adopt_ownerless(container.engine(), actor.user_id)
+    except DomainError as exc:
+        raise CommandError(f"nothing adopted: {exc.detail} (a task title the user already has?)", 3) from None
+    for table, rows in adopted.items():
+        print(f"{table:<10} {rows:>10,} adopted", file=out)
+
+
+def _seed(container: Container, actor: Actor, tasks: int, authors: int, posts: int, progress: TextIO | None) -> None:
     _reachable(container)
     run = secrets.token_hex(3)  # titles stay unique when a database is seeded twice
     task_service = container.task_service()
@@ -129,21 +190,22 @@ def _seed(container: Container, tasks: int, authors: int, posts: int, progress: 
                 )
                 for n in range(start + 1, min(start + BATCH, tasks) + 1)
             ]
-            _checked(task_service.create_many, batch)
+            _checked(task_service.create_many, actor, batch)
             bar.advance(len(batch))
     author_service = container.author_service()
     author_ids: list[int] = []
     with _Progress("authors", authors, progress) as bar:
         for n in range(1, authors + 1):
-            author_ids.append(_checked(author_service.create, NewAuthor(name=f"Author {n:05d}")).id)
+            author_ids.append(_checked(author_service.create, actor, NewAuthor(name=f"Author {n:05d}")).id)
             bar.advance(1)
     if posts and not author_ids:
-        author_ids = _existing_author_ids(container)
+        author_ids = _existing_author_ids(container, actor)
     post_service = container.post_service()
     with _Progress("posts", posts, progress) as bar:
         for n in range(1, posts + 1):
             author_id = author_ids[n % len(author_ids)]
-            _checked(post_service.create, NewPost(title=f"Post {n:06d}", author_id=author_id, body="Seeded post."))
+            new = NewPost(title=f"Post {n:06d}", author_id=author_id, body="Seeded post.")
+            _checked(post_service.create, actor, new)
             bar.advance(1)
 
 
@@ -154,10 +216,12 @@ def _checked(call: Callable[..., T], *args: object) -> T:
         raise CommandError(exc.detail, 3) from None
 
 
-def _existing_author_ids(container: Container) -> list[int]:
+def _existing_author_ids(container: Container, actor: Actor) -> list[int]:
+    """The user's authors: a post goes under an author of its owner."""
     authors = metadata.tables["authors"]
+    query = select(authors.c.id).where(authors.c.owner_id == actor.user_id).order_by(authors.c.id)
     with container.engine().connect() as connection:
-        return list(connection.execute(select(authors.c.id).order_by(authors.c.id)).scalars())
+        return list(connection.execute(query).scalars())
 
 
 def _counts(container: Container) -> dict[str, int]:

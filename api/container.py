@@ -4,12 +4,16 @@ which interface. Routers ask it for services; tests override its providers."""
 from dependency_injector import containers, providers
 
 from api.metrics import UNITS_OF_WORK
+from api.security import Authenticator
 from domain.authors.service import AuthorService
 from domain.comments.service import CommentService
 from domain.posts.service import PostService
 from domain.tasks.service import TaskService
+from domain.users.service import UserService
 from infrastructure.database import DatabaseProbe, engine_resource
+from infrastructure.passwords import Argon2Hasher
 from infrastructure.settings import Settings
+from infrastructure.tokens import tokens_from
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 
 
@@ -31,3 +35,15 @@ class Container(containers.DeclarativeContainer):
     comment_service = providers.Factory(CommentService, uow=unit_of_work)
 
     database_probe = providers.Factory(DatabaseProbe, engine=engine)
+
+    # Signing secrets are read (or made) once per process; tests put a cheaper
+    # hasher in place of Argon2id's recommended parameters.
+    tokens = providers.Singleton(tokens_from, settings)
+    password_hasher = providers.Singleton(Argon2Hasher)
+    user_service = providers.Factory(UserService, uow=unit_of_work, hasher=password_hasher)
+    authenticator = providers.Singleton(
+        Authenticator,
+        tokens=tokens,
+        users=user_service.provider,
+        trust_seconds=settings.provided.auth_user_check_seconds,
+    )

@@ -25,7 +25,9 @@ from domain.authors.service import AuthorService
 from domain.comments.service import CommentService
 from domain.posts.service import PostService
 from domain.tasks.service import TaskService
+from domain.users.service import UserService
 from infrastructure.database import DatabaseProbe
+from infrastructure.tokens import Tokens
 
 T = TypeVar("T")
 
@@ -48,3 +50,5 @@ Authors = Annotated[AuthorService, from_container(lambda container: container.au
 Posts = Annotated[PostService, from_container(lambda container: container.post_service())]
 Comments = Annotated[CommentService, from_container(lambda container: container.comment_service())]
 Probe = Annotated[DatabaseProbe, from_container(lambda container: container.database_probe())]
+Users = Annotated[UserService, from_container(lambda container: container.user_service())]
+TokenIssuer = Annotated[Tokens, from_container(lambda container: container.tokens())]

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Field
 from api import problems
 from api.precedence import MAX_BODY_BYTES, BodyTooLarge
 from api.responses import PROBLEM_JSON
+from api.security import needs_user, unauthenticated
 from domain.errors import Unavailable
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -34,6 +35,7 @@ EXAMPLE_REQUEST_ID = "3f2a9c0e5b7d4e1fa8c6b2d4e6f8a0c1"
 
 # What a bare status in errors(...) stands for. (422: made per operation.)
 _STANDARD: dict[int, Exception] = {
+    401: unauthenticated(token_sent=False),
     413: BodyTooLarge(MAX_BODY_BYTES),
     500: RuntimeError("a bug"),
     503: Unavailable("The database cannot be reached"),
@@ -81,6 +83,16 @@ HEADERS: dict[str, dict[str, Any]] = {
         "schema": {"type": "string"},
     },
     "Retry-After": {"description": "Seconds to wait before retrying", "required": True, "schema": {"type": "integer"}},
+    "WWW-Authenticate": {
+        "description": 'The scheme to use: Bearer (with error="invalid_token" when the token sent is not valid)',
+        "required": True,
+        "schema": {"type": "string"},
+    },
+    "Cache-Control": {
+        "description": "no-store: a token is never cached",
+        "required": True,
+        "schema": {"type": "string"},
+    },
 }
 
 
@@ -173,25 +185,29 @@ class DocumentedAPI(FastAPI):
         if self.openapi_schema is not None:
             return self.openapi_schema
         document = super().openapi()  # cached as openapi_schema: rewritten in place
-        refused = {
-            (context.path, method.lower()): _refused_example(context.original_route)
-            for context in iter_route_contexts(self.routes)
-            if isinstance(context.original_route, APIRoute) and context.original_route.include_in_schema
-            for method in context.methods or ()
-        }
+        refused: dict[tuple[str, str], dict[str, Any] | None] = {}
+        guarded: set[tuple[str, str]] = set()
+        for context in iter_route_contexts(self.routes):
+            route = context.original_route
+            if not (isinstance(route, APIRoute) and route.include_in_schema) or context.path is None:
+                continue
+            for method in context.methods or ():
+                refused[context.path, method.lower()] = _refused_example(route)
+                if needs_user(route):
+                    guarded.add((context.path, method.lower()))
         for path, operations in document.get("paths", {}).items():
             for method, operation in operations.items():
-                _rewrite(operation["responses"], refused.get((path, method)))
+                _rewrite(operation["responses"], refused.get((path, method)), (path, method) in guarded)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
         return document
 
 
-def _rewrite(responses: dict[str, Any], refused: dict[str, Any] | None) -> None:
+def _rewrite(responses: dict[str, Any], refused: dict[str, Any] | None, guarded: bool) -> None:
     # Any request can meet these two: a body over 1 MiB (even where none is
-    # used), and a bug.
-    for status in (413, 500):
+    # used), and a bug; and one to a route that needs a token, a 401.
+    for status in (401, 413, 500) if guarded else (413, 500):
         standard = errors(status)[status]
         responses.setdefault(str(status), {"description": standard["description"]})
         responses[str(status)].setdefault(_EXAMPLES, standard[_EXAMPLES])
@@ -211,8 +227,10 @@ def _rewrite(responses: dict[str, Any], refused: dict[str, Any] | None) -> None:
         if examples:
             content["examples"] = {name: {"value": value} for name, value in examples.items()}
         response["content"] = {PROBLEM_JSON: content}
-        if status == 503:
+        if status in (429, 503):
             headers["Retry-After"] = HEADERS["Retry-After"]
+        if status == 401:
+            headers["WWW-Authenticate"] = HEADERS["WWW-Authenticate"]
 
 
 def _refused_example(route: APIRoute) -> dict[str, Any] | None:

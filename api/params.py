@@ -84,7 +84,7 @@ def text(*, max_length: int, min_length: int = 0, trim: bool) -> Callable[[str],
 
 # What Python's str.strip() and str.isspace() call whitespace, spelled out: JSON
 # Schema patterns are ECMA-262 regexes, whose \s is another set.
-_SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SPACE = r"\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 # Any character but NUL (lone surrogates are refused earlier, as malformed JSON).
 STORABLE_PATTERN = r"^[^\x00]*$"
 
@@ -104,8 +104,8 @@ def text_schema(*, max_length: int, min_length: int = 0, trim: bool) -> WithJson
         )
     if min_length != 1:
         raise ValueError("trimmed text is 1 character or more")
-    edge = rf"[^{_SPACE}\x00]"
-    pattern = rf"^[{_SPACE}]*{edge}(?:[^\x00]{{0,{max_length - 2}}}{edge})?[{_SPACE}]*$"
+    edge = rf"[^{SPACE}\x00]"
+    pattern = rf"^[{SPACE}]*{edge}(?:[^\x00]{{0,{max_length - 2}}}{edge})?[{SPACE}]*$"
     return WithJsonSchema(
         {
             "type": "string",

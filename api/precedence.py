@@ -12,13 +12,16 @@ once, before any body is read (API.md: "405, then 413, then ..., then 422").
   read; a body is then read, wherever it is sent (a route that takes none, or
   no route at all: 413 comes before 422 and 404), up to the limit and no
   further, and handed to the app as it came.
+- 401: the route depends on the current user (api/security.py): its bearer
+  token is checked now, before FastAPI parses the body (401 before 422), and
+  the caller left in the request's state for the route's `CurrentUser`.
 
 Nothing else needs to know: a new route is matched from the router itself, and
 every answer is made by api/problems.py from the exception raised here.
 """
 
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from fastapi.routing import iter_route_contexts
@@ -28,6 +31,9 @@ from starlette.routing import BaseRoute, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
+from api.security import needs_user
+from domain.errors import DomainError
+from domain.users.model import Actor
 
 MAX_BODY_BYTES = 1024 * 1024
 """The largest request body read (API.md: over 1 MiB is 413)."""
@@ -52,21 +58,25 @@ class Resource:
     pattern: re.Pattern[str]
     route: BaseRoute
     methods: tuple[str, ...]
+    guarded: frozenset[str] = frozenset()
+    """The methods whose route needs a token."""
 
 
 def resources(routes: Sequence[BaseRoute]) -> list[Resource]:
     """Every path template of `routes` (included routers' too, as FastAPI walks
     them), in the order its first route is declared."""
-    templates: dict[str, tuple[re.Pattern[str], BaseRoute, set[str]]] = {}
+    templates: dict[str, tuple[re.Pattern[str], BaseRoute, set[str], set[str]]] = {}
     for context in iter_route_contexts(routes):
         path, pattern = context.path, getattr(context, "path_regex", None)
         if path is None or pattern is None:
             continue
-        _, _, methods = templates.setdefault(path, (pattern, context.original_route, set()))
+        _, _, methods, guarded = templates.setdefault(path, (pattern, context.original_route, set(), set()))
         methods.update(context.methods or ())
+        if needs_user(context.original_route):
+            guarded.update(context.methods or ())
     return [
-        Resource(pattern, route, tuple(method for method in _METHODS if method in methods))
-        for pattern, route, methods in templates.values()
+        Resource(pattern, route, tuple(method for method in _METHODS if method in methods), frozenset(guarded))
+        for pattern, route, methods, guarded in templates.values()
     ]
 
 
@@ -78,10 +88,17 @@ def resource_of(path: str, known: Sequence[Resource]) -> Resource | None:
 class Precedence:
     """Pure ASGI middleware around the app's router (see the module's docstring)."""
 
-    def __init__(self, app: ASGIApp, router: Router, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        router: Router,
+        max_bytes: int,
+        authenticate: Callable[[bytes | None], Awaitable[Actor]],
+    ) -> None:
         self.app = app
         self.router = router
         self.max_bytes = max_bytes
+        self.authenticate = authenticate
         self._resources: list[Resource] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -94,7 +111,10 @@ class Precedence:
                 scope["route"] = resource.route  # logs and metrics name the template
                 raise MethodNotAllowed(scope["method"], resource.methods)
             receive = await self._read_body(scope, receive)
-        except HTTPException as exc:
+            if resource is not None and scope["method"] in resource.guarded:
+                actor = await self.authenticate(_header(scope, b"authorization"))
+                scope.setdefault("state", {})["actor"] = actor
+        except (HTTPException, DomainError) as exc:
             response = await problems.respond(Request(scope), exc)
             await response(scope, receive, send)
             return
@@ -142,11 +162,13 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+def _header(scope: Scope, wanted: bytes) -> bytes | None:
+    return next((value for name, value in scope["headers"] if name == wanted), None)
+
+
 def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
+    value = _header(scope, b"content-length")
+    return int(value) if value is not None and value.isdigit() else None
 
 
 def _chunked(scope: Scope) -> bool:

@@ -25,16 +25,22 @@ from domain.errors import (
     AlreadyExists,
     Conflict,
     DomainError,
+    Forbidden,
     InvalidInput,
     NotFound,
     PreconditionFailed,
     ReferenceViolation,
+    Throttled,
+    Unauthenticated,
     Unavailable,
 )
 
 RETRY_AFTER_SECONDS = "2"
 
 STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (Throttled, 429),
     (InvalidInput, 422),
     (NotFound, 404),
     (PreconditionFailed, 412),
@@ -78,8 +84,7 @@ def body_of(error: Exception, request_id: str) -> tuple[int, dict[str, Any], dic
         errors = None
         if isinstance(error, InvalidInput):
             errors = [{"loc": ["body", error.field], "msg": error.detail, "type": error.kind}]
-        headers = {"Retry-After": RETRY_AFTER_SECONDS} if status == 503 else {}
-        return status, problem(status, error.detail, request_id, errors), headers
+        return status, problem(status, error.detail, request_id, errors), _headers_of(error, status)
     if isinstance(error, RequestValidationError):
         # Only where and what: never the input back (it may be huge, or a secret).
         issues = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in error.errors()]
@@ -122,6 +127,16 @@ def install(app: FastAPI) -> None:
 
 def _response(body: dict[str, Any], status: int, headers: Mapping[str, str]) -> Response:
     return Response(json_bytes(body), status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _headers_of(error: DomainError, status: int) -> dict[str, str]:
+    if isinstance(error, Throttled):
+        return {"Retry-After": str(error.retry_after)}
+    if status == 503:
+        return {"Retry-After": RETRY_AFTER_SECONDS}
+    if status == 401:  # RFC 6750: the scheme a client should use
+        return {"WWW-Authenticate": "Bearer"}
+    return {}
 
 
 def _internal(request_id: str) -> tuple[int, dict[str, Any], dict[str, str]]:

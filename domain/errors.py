@@ -55,6 +55,23 @@ class InvalidInput(DomainError):
         self.kind = kind
 
 
+class Unauthenticated(DomainError):
+    """The caller is not known: no token, a token that does not verify, or
+    credentials that name no user ("Incorrect email or password")."""
+
+
+class Forbidden(DomainError):
+    """The caller is known, and the row is someone else's to change."""
+
+
+class Throttled(DomainError):
+    """Too many failed attempts: retry after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__("Too many failed sign-ins for this email: retry after the seconds in Retry-After")
+        self.retry_after = retry_after
+
+
 class PreconditionFailed(DomainError):
     """The caller's precondition (an If-Match version) does not hold."""
 

@@ -32,7 +32,17 @@ class Repository(Protocol[EntityT_co, NewT_contra]):
         ...
 
     def delete(self, entity_id: int) -> bool:
-        """False when there was no such row. Rows that refer to it go with it,
-        or the delete raises domain.errors.ReferenceViolation, as the relation
-        between them declares."""
+        """False when there was no such row, or, for an aggregate with owners,
+        when the unit's acting user does not own it. Rows that refer to it go
+        with it, or the delete raises domain.errors.ReferenceViolation, as the
+        relation between them declares."""
+        ...
+
+
+class OwnedRepository(Repository[EntityT_co, NewT_contra], Protocol):
+    """Storage of an aggregate that anyone reads and its owner alone deletes
+    (authors, posts, comments): `add` records the unit's acting user as the owner."""
+
+    def is_owned(self, entity_id: int) -> bool | None:
+        """Whether the acting user owns the row; None when there is no such row."""
         ...

@@ -7,6 +7,8 @@ from domain.authors.repository import AuthorRepository
 from domain.comments.repository import CommentRepository
 from domain.posts.repository import PostRepository
 from domain.tasks.repository import TaskRepository
+from domain.users.model import Actor
+from domain.users.repository import LoginFailureRepository, UserRepository
 
 
 class UnitOfWork(Protocol):
@@ -32,12 +34,24 @@ class UnitOfWork(Protocol):
       a parent and its children read apart. A storage where a snapshot costs
       more (PostgreSQL: a transaction where a point read needs none) pays it
       only where asked.
+    - `with uow.acting_as(actor):` opens a block whose repositories work for
+      `actor`: what it adds is theirs, private rows (tasks) are only theirs to
+      read, count, change or delete, and a public row (an author) is only
+      theirs to delete. A block opened without an actor sees no private rows
+      at all: its task repository refuses every call. It combines with
+      reading(): `uow.acting_as(actor).reading(snapshot=True)`.
     """
 
     tasks: TaskRepository
     authors: AuthorRepository
     posts: PostRepository
     comments: CommentRepository
+    users: UserRepository
+    login_failures: LoginFailureRepository
+
+    def acting_as(self, actor: Actor) -> Self:
+        """This unit of work, for one block run for `actor`."""
+        ...
 
     def reading(self, snapshot: bool = False) -> Self:
         """This unit of work, for one block that only reads (all of it from one

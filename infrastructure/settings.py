@@ -1,7 +1,7 @@
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -44,3 +44,28 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="The least severe level logged (INFO includes a line per request)"
     )
+    auth_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs tokens (HS256), at least 32 bytes; unset: a random one is made on first start "
+        "and kept in AUTH_SECRET_FILE",
+    )
+    auth_secret_file: str | None = Field(
+        default=None,
+        description="Where the made secret is kept (mode 0600); unset: next to the SQLite file "
+        "(tasks.db.auth-secret), or .auth-secret in the working directory",
+    )
+    auth_previous_secrets: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of former secrets that still verify tokens (never sign): a rotation",
+    )
+    auth_token_minutes: int = Field(default=60, ge=1, description="How long a token holds")
+    auth_user_check_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long a worker trusts that a token's user exists before it asks the database again",
+    )
+
+    @field_validator("auth_previous_secrets", mode="before")
+    @classmethod
+    def _comma_list(cls, value: object) -> object:
+        return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value

@@ -12,12 +12,14 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 from infrastructure.database import transaction_options
 from infrastructure.errors import to_domain_error, translate_database_errors
 from infrastructure.repositories.authors import SqlAuthorRepository
 from infrastructure.repositories.comments import SqlCommentRepository
 from infrastructure.repositories.posts import SqlPostRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
+from infrastructure.repositories.users import SqlLoginFailureRepository, SqlUserRepository
 
 Outcome = Literal["committed", "rolled_back", "read_only"]
 
@@ -57,14 +59,24 @@ class SqlUnitOfWork(UnitOfWork):
         self._reading = False
         self._snapshot = False
         self._committed = False
+        self._actor: Actor | None = None
 
-    def _bind(self, session: Session) -> None:
-        """Make this block's repositories on its session: one line per aggregate.
-        mypy holds each to the interface that UnitOfWork declares for it."""
-        self.tasks = SqlTaskRepository(session)
-        self.authors = SqlAuthorRepository(session)
-        self.posts = SqlPostRepository(session)
-        self.comments = SqlCommentRepository(session)
+    def _bind(self, session: Session, actor: Actor | None) -> None:
+        """Make this block's repositories on its session, for its acting user:
+        one line per aggregate. mypy holds each to the interface that
+        UnitOfWork declares for it."""
+        self.tasks = SqlTaskRepository(session, actor)
+        self.authors = SqlAuthorRepository(session, actor)
+        self.posts = SqlPostRepository(session, actor)
+        self.comments = SqlCommentRepository(session, actor)
+        self.users = SqlUserRepository(session)
+        self.login_failures = SqlLoginFailureRepository(session)
+
+    def acting_as(self, actor: Actor) -> Self:
+        if self._session is not None:
+            raise RuntimeError("this unit of work is already open")
+        self._actor = actor
+        return self
 
     def reading(self, snapshot: bool = False) -> Self:
         if self._session is not None:
@@ -81,10 +93,11 @@ class SqlUnitOfWork(UnitOfWork):
             self._begin(session)
         except BaseException:
             self._reading = self._snapshot = False
+            self._actor = None
             session.close()
             raise
         self._session = session
-        self._bind(session)
+        self._bind(session, self._actor)
         return self
 
     def __exit__(
@@ -99,6 +112,7 @@ class SqlUnitOfWork(UnitOfWork):
         if self._observer is not None:
             self._observer.ended("read_only" if self._reading else "committed" if self._committed else "rolled_back")
         self._reading = self._snapshot = self._committed = False
+        self._actor = None
         if exc is None:
             with translate_database_errors():
                 session.close()

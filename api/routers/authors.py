@@ -10,8 +10,10 @@ from api.params import Id, Limit, Skip
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.authors import AuthorCreate
+from api.security import CurrentUser
 from domain.authors.model import Author
 from domain.authors.service import still_has_posts
+from domain.entity_service import not_yours
 from domain.errors import NotFound
 from domain.pages import PageRequest
 from domain.posts.model import Post
@@ -36,8 +38,8 @@ router = api_router(tags=["authors"])
         **errors(422, 503),
     },
 )
-def create_author(request: Request, body: AuthorCreate, authors: Authors) -> Response:
-    author = authors.create(body.to_domain())
+def create_author(request: Request, body: AuthorCreate, me: CurrentUser, authors: Authors) -> Response:
+    author = authors.create(me, body.to_domain())
     return reply(request, author, headers={"Location": f"/authors/{author.id}"})
 
 
@@ -67,10 +69,10 @@ def get_author(request: Request, author_id: Id, authors: Authors) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete an author who has no posts",
-    responses=errors(NotFound("Author"), still_has_posts(1), 422, 503),
+    responses=errors(NotFound("Author"), not_yours("Author"), still_has_posts(1), 422, 503),
 )
-def delete_author(author_id: Id, authors: Authors) -> Response:
-    authors.delete(author_id)
+def delete_author(author_id: Id, me: CurrentUser, authors: Authors) -> Response:
+    authors.delete(me, author_id)
     return Response(status_code=204)
 
 

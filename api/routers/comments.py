@@ -10,7 +10,9 @@ from api.params import Id, Limit, Skip
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.comments import CommentCreate
+from api.security import CurrentUser
 from domain.comments.model import Comment
+from domain.entity_service import not_yours
 from domain.errors import NotFound
 from domain.pages import PageRequest
 
@@ -31,8 +33,8 @@ router = api_router(tags=["comments"])
         **errors(NotFound("Post"), 422, 503),
     },
 )
-def create_comment(request: Request, post_id: Id, body: CommentCreate, comments: Comments) -> Response:
-    comment = comments.create(body.to_domain(post_id))
+def create_comment(request: Request, post_id: Id, body: CommentCreate, me: CurrentUser, comments: Comments) -> Response:
+    comment = comments.create(me, body.to_domain(post_id))
     return reply(request, comment, headers={"Location": f"/comments/{comment.id}"})
 
 
@@ -64,8 +66,8 @@ def get_comment(request: Request, comment_id: Id, comments: Comments) -> Respons
     status_code=204,
     response_class=Response,
     summary="Delete a comment",
-    responses=errors(NotFound("Comment"), 422, 503),
+    responses=errors(NotFound("Comment"), not_yours("Comment"), 422, 503),
 )
-def delete_comment(comment_id: Id, comments: Comments) -> Response:
-    comments.delete(comment_id)
+def delete_comment(comment_id: Id, me: CurrentUser, comments: Comments) -> Response:
+    comments.delete(me, comment_id)
     return Response(status_code=204)

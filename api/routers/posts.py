@@ -12,6 +12,8 @@ from api.params import AnyId, Id, Limit, Skip
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.posts import EXAMPLE_AUTHOR_ID, PostCreate
+from api.security import CurrentUser
+from domain.entity_service import not_yours
 from domain.errors import NotFound
 from domain.pages import PageRequest
 from domain.posts.model import Post, PostQuery
@@ -36,11 +38,11 @@ AuthorFilter = Annotated[AnyId | None, Query(description="Only this author's pos
             "Location",
             links=links_to("get_post", "delete_post", "create_comment", "list_post_comments", post_id=CREATED_ID),
         ),
-        **errors(unknown_author(EXAMPLE_AUTHOR_ID), 422, 503),
+        **errors(unknown_author(EXAMPLE_AUTHOR_ID), not_yours("Author"), 422, 503),
     },
 )
-def create_post(request: Request, body: PostCreate, posts: Posts) -> Response:
-    post = posts.create(body.to_domain())
+def create_post(request: Request, body: PostCreate, me: CurrentUser, posts: Posts) -> Response:
+    post = posts.create(me, body.to_domain())
     return reply(request, post, headers={"Location": f"/posts/{post.id}"})
 
 
@@ -67,8 +69,8 @@ def get_post(request: Request, post_id: Id, posts: Posts) -> Response:
     status_code=204,
     response_class=Response,
     summary="Delete a post and its comments",
-    responses=errors(NotFound("Post"), 422, 503),
+    responses=errors(NotFound("Post"), not_yours("Post"), 422, 503),
 )
-def delete_post(post_id: Id, posts: Posts) -> Response:
-    posts.delete(post_id)
+def delete_post(post_id: Id, me: CurrentUser, posts: Posts) -> Response:
+    posts.delete(me, post_id)
     return Response(status_code=204)

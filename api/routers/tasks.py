@@ -18,10 +18,12 @@ from api.params import Id, Limit, SearchText, Skip, parse_sort, sort_rules
 from api.responses import reply
 from api.routing import api_router
 from api.schemas.tasks import EXAMPLE_TITLE, TaskCreate, TaskUpdate
+from api.security import CurrentUser
 from domain.errors import NotFound
 from domain.pages import PageRequest
 from domain.tasks.model import FIRST_VERSION, SORTABLE_FIELDS, Priority, Status, Task, TaskQuery
 from domain.tasks.service import TaskService, duplicate_title, repeated_in_batch, stale_version
+from domain.users.model import Actor
 
 router = api_router(tags=["tasks"])
 
@@ -54,8 +56,8 @@ def _task_response(request: Request, task: Task, *, location: bool = False) -> R
     return reply(request, task, headers=headers)
 
 
-def _list(request: Request, tasks: TaskService, query: TaskQuery, parameters: tuple[str, ...]) -> Response:
-    return list_response(request, tasks.find(query), query.page, parameters)
+def _list(request: Request, me: Actor, tasks: TaskService, query: TaskQuery, parameters: tuple[str, ...]) -> Response:
+    return list_response(request, tasks.find(me, query), query.page, parameters)
 
 
 def _query(
@@ -85,8 +87,8 @@ def _query(
         **errors(duplicate_title(EXAMPLE_TITLE), 422, 503),
     },
 )
-def create_task(request: Request, body: TaskCreate, tasks: Tasks) -> Response:
-    return _task_response(request, tasks.create(body.to_domain()), location=True)
+def create_task(request: Request, body: TaskCreate, me: CurrentUser, tasks: Tasks) -> Response:
+    return _task_response(request, tasks.create(me, body.to_domain()), location=True)
 
 
 @router.post(
@@ -101,9 +103,12 @@ def create_task(request: Request, body: TaskCreate, tasks: Tasks) -> Response:
     },
 )
 def bulk_create_tasks(
-    request: Request, body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)], tasks: Tasks
+    request: Request,
+    body: Annotated[list[TaskCreate], Body(min_length=1, max_length=MAX_BULK)],
+    me: CurrentUser,
+    tasks: Tasks,
 ) -> Response:
-    return reply(request, tasks.create_many([item.to_domain() for item in body]))
+    return reply(request, tasks.create_many(me, [item.to_domain() for item in body]))
 
 
 @router.get(
@@ -114,6 +119,7 @@ def bulk_create_tasks(
 )
 def list_tasks(
     request: Request,
+    me: CurrentUser,
     tasks: Tasks,
     status: Statuses = None,
     priority: Priorities = None,
@@ -122,7 +128,7 @@ def list_tasks(
     skip: Skip = 0,
     limit: Limit = 50,
 ) -> Response:
-    return _list(request, tasks, _query(status, priority, q, sort, skip, limit), LIST_PARAMETERS)
+    return _list(request, me, tasks, _query(status, priority, q, sort, skip, limit), LIST_PARAMETERS)
 
 
 @router.get(
@@ -134,6 +140,7 @@ def list_tasks(
 def list_tasks_by_status(
     request: Request,
     status: Status,
+    me: CurrentUser,
     tasks: Tasks,
     priority: Priorities = None,
     q: Text = None,
@@ -141,7 +148,7 @@ def list_tasks_by_status(
     skip: Skip = 0,
     limit: Limit = 50,
 ) -> Response:
-    return _list(request, tasks, _query([status], priority, q, sort, skip, limit), BY_STATUS_PARAMETERS)
+    return _list(request, me, tasks, _query([status], priority, q, sort, skip, limit), BY_STATUS_PARAMETERS)
 
 
 @router.get(
@@ -154,15 +161,19 @@ def list_tasks_by_status(
         **errors(NotFound("Task"), 422, 503),
     },
 )
-def get_task(request: Request, task_id: Id, tasks: Tasks, if_none_match: IfNoneMatch = None) -> Response:
-    task = tasks.get(task_id)
+def get_task(
+    request: Request, task_id: Id, me: CurrentUser, tasks: Tasks, if_none_match: IfNoneMatch = None
+) -> Response:
+    task = tasks.get(me, task_id)
     if if_none_match_hits(if_none_match, task.version):
         return Response(status_code=304, headers={"ETag": etag(task.version)})
     return _task_response(request, task)
 
 
-def _update(request: Request, tasks: TaskService, task_id: int, body: TaskUpdate, if_match: str | None) -> Response:
-    return _task_response(request, tasks.update(task_id, body.to_domain(), parse_if_match(if_match)))
+def _update(
+    request: Request, me: Actor, tasks: TaskService, task_id: int, body: TaskUpdate, if_match: str | None
+) -> Response:
+    return _task_response(request, tasks.update(me, task_id, body.to_domain(), parse_if_match(if_match)))
 
 
 _UPDATE_RESPONSES = {
@@ -182,8 +193,10 @@ _UPDATE_DESCRIPTION = (
     description=_UPDATE_DESCRIPTION,
     responses=_UPDATE_RESPONSES,
 )
-def patch_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
-    return _update(request, tasks, task_id, body, if_match)
+def patch_task(
+    request: Request, task_id: Id, body: TaskUpdate, me: CurrentUser, tasks: Tasks, if_match: IfMatch = None
+) -> Response:
+    return _update(request, me, tasks, task_id, body, if_match)
 
 
 @router.put(
@@ -193,8 +206,10 @@ def patch_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if
     description=_UPDATE_DESCRIPTION,
     responses=_UPDATE_RESPONSES,
 )
-def put_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_match: IfMatch = None) -> Response:
-    return _update(request, tasks, task_id, body, if_match)
+def put_task(
+    request: Request, task_id: Id, body: TaskUpdate, me: CurrentUser, tasks: Tasks, if_match: IfMatch = None
+) -> Response:
+    return _update(request, me, tasks, task_id, body, if_match)
 
 
 @router.delete(
@@ -204,6 +219,6 @@ def put_task(request: Request, task_id: Id, body: TaskUpdate, tasks: Tasks, if_m
     summary="Delete a task",
     responses=errors(NotFound("Task"), stale_version(FIRST_VERSION), 422, 503),
 )
-def delete_task(task_id: Id, tasks: Tasks, if_match: IfMatch = None) -> Response:
-    tasks.delete(task_id, parse_if_match(if_match))
+def delete_task(task_id: Id, me: CurrentUser, tasks: Tasks, if_match: IfMatch = None) -> Response:
+    tasks.delete(me, task_id, parse_if_match(if_match))
     return Response(status_code=204)

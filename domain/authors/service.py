@@ -2,13 +2,14 @@
 
 from domain.authors.model import Author, NewAuthor
 from domain.authors.repository import AuthorRepository
-from domain.entity_service import EntityService
+from domain.entity_service import OwnedEntityService
 from domain.errors import ReferenceViolation
 from domain.pages import Page, PageRequest
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 
 
-class AuthorService(EntityService[Author, NewAuthor]):
+class AuthorService(OwnedEntityService[Author, NewAuthor]):
     entity = "Author"
 
     @staticmethod
@@ -19,11 +20,11 @@ class AuthorService(EntityService[Author, NewAuthor]):
         with self._uow.reading(snapshot=True) as uow:
             return uow.authors.find(page)
 
-    def delete(self, entity_id: int) -> None:
+    def delete(self, actor: Actor, entity_id: int) -> None:
         """Refused while the author has posts: the database's foreign key says so,
         so a post added at the same moment cannot slip through."""
         try:
-            super().delete(entity_id)
+            super().delete(actor, entity_id)
         except ReferenceViolation as exc:
             raise still_has_posts(entity_id) from exc
 

@@ -2,10 +2,10 @@ from typing import Protocol
 
 from domain.comments.model import Comment, NewComment
 from domain.pages import Page, PageRequest
-from domain.repository import Repository
+from domain.repository import OwnedRepository
 
 
-class CommentRepository(Repository[Comment, NewComment], Protocol):
+class CommentRepository(OwnedRepository[Comment, NewComment], Protocol):
     """Storage of comments. A comment of a missing post raises
     domain.errors.ReferenceViolation; deleting a post deletes its comments."""
 

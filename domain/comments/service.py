@@ -2,26 +2,28 @@
 
 from domain.comments.model import Comment, NewComment
 from domain.comments.repository import CommentRepository
-from domain.entity_service import EntityService
+from domain.entity_service import OwnedEntityService
 from domain.errors import NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 
 
-class CommentService(EntityService[Comment, NewComment]):
+class CommentService(OwnedEntityService[Comment, NewComment]):
     entity = "Comment"
 
     @staticmethod
     def repository(uow: UnitOfWork) -> CommentRepository:
         return uow.comments
 
-    def create(self, new: NewComment) -> Comment:
-        """The post must exist: its foreign key decides, in the INSERT itself."""
+    def create(self, actor: Actor, new: NewComment) -> Comment:
+        """Anyone with a token comments on any post. The post must exist: its
+        foreign key decides, in the INSERT itself."""
         if not is_storable_id(new.post_id):
             raise NotFound("Post")
         try:
-            return super().create(new)
+            return super().create(actor, new)
         except ReferenceViolation as exc:
             raise NotFound("Post") from exc
 

@@ -1,28 +1,37 @@
 """Post use cases."""
 
-from domain.entity_service import EntityService
+from domain.entity_service import OwnedEntityService, not_yours
 from domain.errors import InvalidInput, NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.posts.model import NewPost, Post, PostQuery
 from domain.posts.repository import PostRepository
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 
 
-class PostService(EntityService[Post, NewPost]):
+class PostService(OwnedEntityService[Post, NewPost]):
     entity = "Post"
 
     @staticmethod
     def repository(uow: UnitOfWork) -> PostRepository:
         return uow.posts
 
-    def create(self, new: NewPost) -> Post:
-        """The author must exist; the database's foreign key has the last word,
-        so a concurrent delete cannot orphan the post."""
+    def create(self, actor: Actor, new: NewPost) -> Post:
+        """The author must exist, and be the actor's own; the database's foreign
+        key has the last word, so a concurrent delete cannot orphan the post."""
         if not is_storable_id(new.author_id):
             raise unknown_author(new.author_id)
         try:
-            return super().create(new)
+            with self._uow.acting_as(actor) as uow:
+                owned = uow.authors.is_owned(new.author_id)
+                if owned is None:
+                    raise unknown_author(new.author_id)
+                if not owned:
+                    raise not_yours("Author")
+                created = uow.posts.add(new, self._now())
+                uow.commit()
+                return created
         except ReferenceViolation as exc:
             raise unknown_author(new.author_id) from exc
 

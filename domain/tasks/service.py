@@ -1,4 +1,7 @@
-"""Task use cases. Each public method is one or more units of work."""
+"""Task use cases. Each public method is one or more units of work, run for
+the acting user: a task is its owner's alone, and another user's task is, to
+every use case here, a task that does not exist (the repositories put the
+owner in every query; see domain.unit_of_work.UnitOfWork.acting_as)."""
 
 from collections.abc import Sequence
 
@@ -10,6 +13,7 @@ from domain.preconditions import VersionPrecondition
 from domain.tasks.model import NewTask, Task, TaskChanges, TaskQuery
 from domain.tasks.repository import TaskRepository
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 
 ENTITY = "Task"
 
@@ -21,21 +25,22 @@ class TaskService(EntityService[Task, NewTask]):
     def repository(uow: UnitOfWork) -> TaskRepository:
         return uow.tasks
 
-    def create(self, new: NewTask) -> Task:
+    def create(self, actor: Actor, new: NewTask) -> Task:
         try:
-            return super().create(new)
+            return super().create(actor, new)
         except AlreadyExists as exc:
             raise duplicate_title(new.title) from exc
 
-    def create_many(self, new: Sequence[NewTask]) -> list[Task]:
-        """All or nothing: any duplicate, in the batch or already stored, stores none."""
+    def create_many(self, actor: Actor, new: Sequence[NewTask]) -> list[Task]:
+        """All or nothing: any duplicate, in the batch or already among the
+        actor's tasks, stores none."""
         seen: set[str] = set()
         for item in new:
             if item.title in seen:
                 raise repeated_in_batch(item.title)
             seen.add(item.title)
         try:
-            with self._uow as uow:
+            with self._uow.acting_as(actor) as uow:
                 tasks = uow.tasks.add_many(new, self._now())
                 uow.commit()
                 return tasks
@@ -43,19 +48,28 @@ class TaskService(EntityService[Task, NewTask]):
             # The insert failed on the database's own constraint; only now look up
             # which title was taken, to name it (a failed transaction cannot be
             # used for that on PostgreSQL, hence a fresh unit of work).
-            with self._uow.reading() as uow:
+            with self._uow.acting_as(actor).reading() as uow:
                 taken = uow.tasks.existing_titles(seen)
             culprit = next((item.title for item in new if item.title in taken), None)
             if culprit is None:
                 raise AlreadyExists("A task with one of these titles already exists") from exc
             raise duplicate_title(culprit) from exc
 
-    def find(self, query: TaskQuery) -> Page[Task]:
-        with self._uow.reading(snapshot=True) as uow:
+    def get(self, actor: Actor, task_id: int) -> Task:
+        if is_storable_id(task_id):
+            with self._uow.acting_as(actor).reading() as uow:
+                found = uow.tasks.get(task_id)
+            if found is not None:
+                return found
+        raise NotFound(ENTITY)
+
+    def find(self, actor: Actor, query: TaskQuery) -> Page[Task]:
+        with self._uow.acting_as(actor).reading(snapshot=True) as uow:
             return uow.tasks.find(query)
 
     def update(
         self,
+        actor: Actor,
         task_id: int,
         changes: TaskChanges,
         precondition: VersionPrecondition | None = None,
@@ -71,7 +85,7 @@ class TaskService(EntityService[Task, NewTask]):
         if not is_storable_id(task_id):
             raise NotFound(ENTITY)
         try:
-            with self._uow as uow:
+            with self._uow.acting_as(actor) as uow:
                 current = uow.tasks.get_for_update(task_id)
                 if current is None:
                     raise NotFound(ENTITY)
@@ -85,20 +99,19 @@ class TaskService(EntityService[Task, NewTask]):
         except AlreadyExists as exc:  # only a new title can collide
             raise duplicate_title(str(changes.title)) from exc
 
-    def delete(self, entity_id: int, precondition: VersionPrecondition | None = None) -> None:
-        """With a precondition, the task is read (and locked) first to check its version."""
-        if precondition is None:
-            super().delete(entity_id)
-            return
-        if not is_storable_id(entity_id):
+    def delete(self, actor: Actor, task_id: int, precondition: VersionPrecondition | None = None) -> None:
+        """One DELETE; with a precondition, the task is read (and locked) first
+        to check its version."""
+        if not is_storable_id(task_id):
             raise NotFound(ENTITY)
-        with self._uow as uow:
+        with self._uow.acting_as(actor) as uow:
             tasks = uow.tasks
-            current = tasks.get_for_update(entity_id)
-            if current is None:
-                raise NotFound(ENTITY)
-            _check(precondition, current)
-            if not tasks.delete(entity_id):
+            if precondition is not None:
+                current = tasks.get_for_update(task_id)
+                if current is None:
+                    raise NotFound(ENTITY)
+                _check(precondition, current)
+            if not tasks.delete(task_id):
                 raise NotFound(ENTITY)
             uow.commit()
 

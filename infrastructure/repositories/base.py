@@ -12,6 +12,12 @@ must say how to read it (`to_entity`) or fails when it is made, not when it
 first runs. Rows never leave a repository: services get the domain's entities,
 so nothing can lazy-load or expire once the unit of work has ended.
 
+Owners: a table with an `owner_id` column records the unit's acting user on
+every row `add` makes, and only that user's rows are deleted. A `private`
+repository (tasks) puts the owner in the WHERE clause of every statement it
+runs, so another user's row is, to every method, a row that does not exist;
+without an acting user it refuses to run at all (fail closed).
+
 To-one and to-many relations alike: every read applies `load`, de-duplicates the
 rows a joined collection multiplies (`unique()`), and a locked read locks only
 the aggregate's own rows (`FOR UPDATE OF` its table, never a joined one).
@@ -32,6 +38,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
 from domain.ranked import RankedEnum
+from domain.users.model import Actor
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -39,6 +46,11 @@ if TYPE_CHECKING:
 RowT = TypeVar("RowT", bound=SQLModel)
 EntityT = TypeVar("EntityT", bound="DataclassInstance")
 NewT = TypeVar("NewT")
+
+OWNER = "owner_id"
+"""The column that records who created a row."""
+
+NEEDS_ACTOR = "this repository's rows are private to their owner: open the unit of work acting_as(actor)"
 
 NEEDS_SNAPSHOT = (
     "a page whose total needs a COUNT reads twice, and both reads must see one snapshot: "
@@ -53,6 +65,10 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     entity: type[EntityT]
     """The domain dataclass it returns; its fields are named as the table's columns."""
 
+    private: ClassVar[bool] = False
+    """Only the owner reads, counts, changes or deletes a row (the owner is in
+    every statement's WHERE clause)."""
+
     load: Sequence[ORMOption] = ()
     """Loader options for the relationships that `to_entity` reads, applied to
     every read (joinedload or selectinload; the relationships are lazy="raise",
@@ -65,6 +81,8 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     _by_id_locked: ClassVar[SelectOfScalar[Any]]
     _key: ClassVar[str]
     """The primary key's name."""
+    _owner: ClassVar[ColumnElement[int] | None]
+    """The owner column, if the table has one."""
     _fields: ClassVar[tuple[str, ...]]
     """The entity's fields that are the table's columns, in the entity's order."""
     _read: ClassVar[Any]
@@ -77,11 +95,15 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
             return  # reads as the class it extends: its statements serve
         key = cls._primary_key()
         cls._key = inspect(cls.model).primary_key[0].name
-        cls._by_id = select(cls.model).where(key == bindparam("id")).options(*cls.load)
+        cls._owner = inspect(cls.model).columns.get(OWNER)
+        if cls.private and cls._owner is None:
+            raise TypeError(f"{cls.__name__}: a private repository's table needs an {OWNER} column")
+        mine = (cls._owner == bindparam("owner"),) if cls.private and cls._owner is not None else ()
+        cls._by_id = select(cls.model).where(key == bindparam("id"), *mine).options(*cls.load)
         # OF the aggregate's own table: PostgreSQL refuses FOR UPDATE on the
         # nullable side of an outer join, and a joined row is not ours to lock.
         cls._by_id_locked = cls._by_id.with_for_update(of=cls.model)
-        columns = set(inspect(cls.model).columns.keys())
+        columns = set(inspect(cls.model).columns.keys()) - {OWNER}
         fields = [field.name for field in dataclasses.fields(cls.entity)]
         cls._fields = tuple(name for name in fields if name in columns)
         if cls.to_entity is SqlRepository.to_entity:
@@ -93,9 +115,26 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
                 )
             cls._read = attrgetter(*fields) if len(fields) > 1 else (lambda row: (getattr(row, fields[0]),))
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self._session = session
+        self._actor = actor
         self._locked: dict[int, RowT] = {}
+        self._held: list[RowT] = []
+
+    def _owner_id(self) -> int:
+        """The acting user's id: whom this unit's rows belong to."""
+        if self._actor is None:
+            raise PermissionError(NEEDS_ACTOR)
+        return self._actor.user_id
+
+    def _params(self, entity_id: int) -> dict[str, int]:
+        """The parameters of a statement by id: the id, and for a private
+        repository the owner."""
+        return {"id": entity_id, "owner": self._owner_id()} if self.private else {"id": entity_id}
+
+    def _mine(self) -> tuple[ColumnElement[bool], ...]:
+        """The condition a private repository adds to every statement."""
+        return (self._owner == self._owner_id(),) if self.private and self._owner is not None else ()
 
     def to_entity(self, row: RowT) -> EntityT:
         """The row's entity: each field from the column of the same name."""
@@ -119,7 +158,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         return {name: getattr(entity, name) for name in self._fields if name != self._key}
 
     def get(self, entity_id: int) -> EntityT | None:
-        row = self._session.exec(self._by_id, params={"id": entity_id}).unique().one_or_none()
+        row = self._session.exec(self._by_id, params=self._params(entity_id)).unique().one_or_none()
         return None if row is None else self.to_entity(row)
 
     def get_for_update(self, entity_id: int) -> EntityT | None:
@@ -127,7 +166,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         until the unit ends (PostgreSQL: FOR UPDATE OF its table; SQLite: the
         unit already holds the write lock, BEGIN IMMEDIATE). The row is kept for
         `update`: the session holds rows only as long as someone does."""
-        row = self._session.exec(self._by_id_locked, params={"id": entity_id}).unique().one_or_none()
+        row = self._session.exec(self._by_id_locked, params=self._params(entity_id)).unique().one_or_none()
         if row is None:
             return None
         self._locked[entity_id] = row
@@ -148,6 +187,8 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
 
     def add(self, new: NewT, at: datetime) -> EntityT:
         row = self.to_row(new, at)
+        if self._owner is not None:
+            setattr(row, OWNER, self._owner_id())
         self._session.add(row)
         # INSERT ... RETURNING now, inside the request: the row gets its id, and
         # a broken rule (unique, foreign key) fails here, not at commit.
@@ -157,8 +198,24 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     def delete(self, entity_id: int) -> bool:
         # One DELETE; the database applies what the foreign keys declare (refuse,
         # or cascade) to the rows that refer to this one.
-        result = self._session.exec(delete(self.model).where(self._primary_key() == entity_id))
+        # Only the owner's row: someone else's is left, and the service asks
+        # (is_owned) which failure it was only when this one fails.
+        mine = (self._owner == self._owner_id(),) if self._owner is not None else ()
+        result = self._session.exec(delete(self.model).where(self._primary_key() == entity_id, *mine))
         return result.rowcount > 0
+
+    def is_owned(self, entity_id: int) -> bool | None:
+        """Whether the acting user owns the row; None when there is no such row."""
+        if self._owner is None:
+            raise TypeError(f"{type(self).__name__}: {self.model.__name__} has no {OWNER} column")
+        # The row through the session's identity map, and held for the unit
+        # (the map keeps rows only while someone does): a use case that reads it
+        # next (a post's author, to embed it) gets it with no second statement.
+        row = self._session.get(self.model, entity_id)
+        if row is None:
+            return None
+        self._held.append(row)
+        return bool(getattr(row, OWNER) == self._owner_id())
 
     def _insert_links(self, table: Table, rows: Sequence[Mapping[str, Any]]) -> int:
         """Insert rows of a link table (the pairs of a many-to-many relation) in
@@ -200,7 +257,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         rows = (
             self._session.exec(
                 select(self.model)
-                .where(*where)
+                .where(*self._mine(), *where)
                 .order_by(*(order_by or (self._primary_key(),)))
                 .options(*self.load)
                 .offset(offset)
@@ -214,7 +271,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         if total is None:
             if self._session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
                 raise RuntimeError(NEEDS_SNAPSHOT)
-            total = self._session.exec(select(func.count()).select_from(self.model).where(*where)).one()
+            total = self._session.exec(select(func.count()).select_from(self.model).where(*self._mine(), *where)).one()
         return Page(items, total)
 
     @classmethod

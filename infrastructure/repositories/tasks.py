@@ -10,7 +10,7 @@ from domain.ids import NO_ID_YET
 from domain.pages import Page
 from domain.tasks.model import SORTABLE_FIELDS, NewTask, Task, TaskQuery
 from domain.tasks.repository import TaskRepository
-from infrastructure.repositories.base import SqlRepository, order_by, sortable
+from infrastructure.repositories.base import OWNER, SqlRepository, order_by, sortable
 from infrastructure.repositories.bulk import insert_many
 from infrastructure.repositories.text import contains_text
 from infrastructure.tables import metadata
@@ -25,6 +25,7 @@ _read_command = attrgetter(*_COMMAND_FIELDS)
 class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
     model = TaskRow
     entity = Task
+    private = True
 
     def to_row(self, new: NewTask, at: datetime) -> TaskRow:
         return self.row_of(new.stored_as(NO_ID_YET, at))
@@ -48,7 +49,7 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
         # A new task stores its command's fields as given, beside what storing
         # stamps on every task of the batch alike (times, first version): the
         # first task's row gives the stamps, each command its own fields.
-        stamped = self.values_of(new[0].stored_as(NO_ID_YET, at))
+        stamped = {**self.values_of(new[0].stored_as(NO_ID_YET, at)), OWNER: self._owner_id()}
         rows = [{**stamped, **dict(zip(_COMMAND_FIELDS, _read_command(item), strict=True))} for item in new]
         inserted = insert_many(self._session.connection(), _TABLE, rows, returning=(_TABLE.c.id, _TABLE.c.title))
         ids = {row.title: row.id for row in inserted}
@@ -57,4 +58,5 @@ class SqlTaskRepository(SqlRepository[TaskRow, Task, NewTask], TaskRepository):
     def existing_titles(self, titles: Collection[str]) -> set[str]:
         if not titles:
             return set()
-        return set(self._session.exec(select(TaskRow.title).where(col(TaskRow.title).in_(list(titles)))).all())
+        query = select(TaskRow.title).where(*self._mine(), col(TaskRow.title).in_(list(titles)))
+        return set(self._session.exec(query).all())

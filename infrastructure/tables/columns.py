@@ -3,12 +3,19 @@ timezone-aware UTC in and out, on both databases.)"""
 
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, Enum, Integer, String
+from sqlalchemy import BigInteger, Column, Enum, ForeignKey, Integer, String
 from sqlalchemy.types import TypeEngine
 
 # 64-bit ids on PostgreSQL. On SQLite only a column typed exactly INTEGER PRIMARY KEY
 # is the rowid (64-bit already); BIGINT would make a separate, slower key.
 ID = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def owner(on_delete: str) -> Column[int]:
+    """The user who created a row. Nullable: rows from before users (a 1.1
+    database) have none until an operator gives them one (`api.cli adopt`)."""
+    return Column("owner_id", ID, ForeignKey("users.id", ondelete=on_delete), nullable=True)
+
 
 # Room for members added later, without a change of the column's type.
 _ENUM_LENGTH = 32

@@ -4,7 +4,7 @@ from sqlalchemy import Column, ForeignKey, Identity, Index, String, Text
 from sqlmodel import Field, SQLModel, UTCDateTime
 
 from domain.comments.model import AUTHOR_NAME_MAX_LENGTH
-from infrastructure.tables.columns import ID
+from infrastructure.tables.columns import ID, owner
 
 
 class CommentRow(SQLModel, table=True):
@@ -22,3 +22,6 @@ class CommentRow(SQLModel, table=True):
     author_name: str = Field(sa_column=Column(String(AUTHOR_NAME_MAX_LENGTH), nullable=False))
     body: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Public to read; its owner alone deletes it. A user removed by hand leaves
+    # the row in place, owned by no one.
+    owner_id: int | None = Field(default=None, sa_column=owner("SET NULL"))

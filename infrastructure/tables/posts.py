@@ -5,7 +5,7 @@ from sqlmodel import Field, Relationship, SQLModel, UTCDateTime
 
 from domain.posts.model import TITLE_MAX_LENGTH
 from infrastructure.tables.authors import AuthorRow
-from infrastructure.tables.columns import ID
+from infrastructure.tables.columns import ID, owner
 
 
 class PostRow(SQLModel, table=True):
@@ -25,6 +25,9 @@ class PostRow(SQLModel, table=True):
     # which reads as any other constraint). The fakes obey the same declaration.
     author_id: int = Field(sa_column=Column(ID, ForeignKey("authors.id"), nullable=False))
     created_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    # Public to read; its owner alone deletes it. A user removed by hand leaves
+    # the row in place, owned by no one.
+    owner_id: int | None = Field(default=None, sa_column=owner("SET NULL"))
 
     # Loaded on purpose (the repository's joinedload) or not at all: lazy="raise"
     # makes a forgotten load an error, inside the session or after it closed,

@@ -15,7 +15,9 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.container import Container
+from tests.api.helpers import ME, PASSWORD, bearer, sign_in, sign_up
 from tests.conftest import API_DATABASES
+from tests.support.auth import TEST_SECRET, cheap_hasher
 from tests.support.databases import LiveDatabase
 from tests.support.sessions import OnCommit, SessionLog
 
@@ -35,11 +37,21 @@ def build_container(
     shares the database's engine. Its connections are recorded in CONNECTIONS;
     `before_commit` runs as each of its sessions commits (raise to fail it)."""
     container = Container()
-    container.settings.override(providers.Object(database.settings(**settings)))
+    container.settings.override(providers.Object(database.settings(**{"auth_secret": TEST_SECRET, **settings})))
+    container.password_hasher.override(providers.Singleton(cheap_hasher))
     if not own_engine:
         container.engine.override(providers.Object(database.engine))
     container.sessions.override(providers.Singleton(CONNECTIONS.sessions, container.engine, before_commit))
     return container
+
+
+def signed_up(database: LiveDatabase) -> str:
+    """A token of a user registered on `database` through a plain app: an app
+    made to fail (its commits, its database) still verifies it."""
+    with TestClient(create_app(build_container(database))) as plain:
+        registered = plain.post("/users", json={"email": ME, "password": PASSWORD})
+        assert registered.status_code in (201, 409), registered.text  # 409: the test's client made it
+        return sign_in(plain)
 
 
 @pytest.fixture(scope="session", params=API_DATABASES)
@@ -58,6 +70,7 @@ def app(database: LiveDatabase) -> FastAPI:
 def client(app: FastAPI, clean_database: LiveDatabase) -> Iterator[TestClient]:
     CONNECTIONS.opened = []
     with TestClient(app) as test_client:
+        test_client.headers.update(bearer(sign_up(test_client)))
         yield test_client
     assert not CONNECTIONS.left_open(), f"{len(CONNECTIONS.left_open())} connection(s) left open"
 
@@ -71,12 +84,14 @@ def client_for(clean_database: LiveDatabase) -> Iterator[Callable[..., TestClien
     def make(
         container: Container | None = None, *, raise_server_exceptions: bool = True, **settings: Any
     ) -> TestClient:
+        token = signed_up(clean_database)
         test_client = TestClient(
             create_app(container or build_container(clean_database, **settings)),
             raise_server_exceptions=raise_server_exceptions,
         )
         test_client.__enter__()
         clients.append(test_client)
+        test_client.headers.update(bearer(token))
         return test_client
 
     yield make

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from dependency_injector import providers
+from fastapi import params
 from fastapi.routing import APIRoute, iter_route_contexts
 from fastapi.testclient import TestClient
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,7 +27,11 @@ from api.container import Container
 from api.openapi import EXAMPLE_REQUEST_ID, body_example, refused_input
 from api.precedence import MAX_BODY_BYTES
 from api.schemas.tasks import EXAMPLE_TITLE
+from api.schemas.users import EXAMPLE_EMAIL
+from domain.users.service import MAX_FAILURES
 from infrastructure.settings import Settings
+from tests.api.helpers import ME, PASSWORD, anonymous, bearer, sign_up
+from tests.support.auth import TEST_SECRET
 
 MISSING_ID = 424242
 PROBLEM_JSON = "application/problem+json"
@@ -61,6 +66,35 @@ def _twice_in_the_batch(client: TestClient) -> dict[str, Any]:
     return {"body": [{"title": EXAMPLE_TITLE}, {"title": EXAMPLE_TITLE}]}
 
 
+def _someone_elses(client: TestClient) -> dict[str, Any]:
+    """An author, a post and a comment of another user: the caller may not delete them."""
+    other = bearer(sign_up(client, "other@example.com"))
+    author = client.post("/authors", json={"name": "Theirs"}, headers=other).json()
+    post = client.post("/posts", json={"title": "theirs", "author_id": author["id"]}, headers=other).json()
+    comment = client.post(f"/posts/{post['id']}/comments", json={"author_name": "T", "body": "b"}, headers=other)
+    ids = {"author_id": author["id"], "post_id": post["id"], "comment_id": comment.json()["id"]}
+    return {"path": ids, "body": {"title": "mine", "author_id": author["id"]}}
+
+
+def _registered(client: TestClient) -> dict[str, Any]:
+    client.post("/users", json={"email": EXAMPLE_EMAIL, "password": PASSWORD})
+    return {"body": {"email": EXAMPLE_EMAIL, "password": PASSWORD}}
+
+
+def _wrong_password(client: TestClient) -> dict[str, Any]:
+    return {"body": {"username": ME, "password": "not the password"}}
+
+
+def _throttled(client: TestClient) -> dict[str, Any]:
+    for _ in range(MAX_FAILURES):
+        assert client.post("/auth/token", data=_wrong_password(client)["body"]).status_code == 401
+    return {"body": {"username": ME, "password": PASSWORD}}
+
+
+def _signing_in(client: TestClient) -> dict[str, Any]:
+    return {"body": {"username": ME, "password": PASSWORD}}
+
+
 SETUPS: dict[tuple[str, str], Setup] = {
     ("create_task", "already_exists"): _the_example_stored,
     ("bulk_create_tasks", "already_exists"): _the_example_stored,
@@ -71,7 +105,16 @@ SETUPS: dict[tuple[str, str], Setup] = {
     ("put_task", "precondition_failed"): _one_task,
     ("delete_task", "precondition_failed"): _one_task,
     ("delete_author", "reference_violation"): _author_with_a_post,
+    ("delete_author", "forbidden"): _someone_elses,
+    ("create_post", "forbidden"): _someone_elses,
+    ("delete_post", "forbidden"): _someone_elses,
+    ("delete_comment", "forbidden"): _someone_elses,
+    ("register", "already_exists"): _registered,
+    ("sign_in", "unauthenticated"): _wrong_password,
+    ("sign_in", "throttled"): _throttled,
 }
+# What a request needs besides its example body, whatever the answer awaited.
+BODIES: dict[str, Setup] = {"sign_in": _signing_in}
 
 
 def _examples() -> Iterator[Any]:
@@ -96,6 +139,9 @@ def _request(client: TestClient, route: APIRoute, method: str, *, path_ids: int 
     path_values |= change.get("path", {})
     url = re.sub(r"\{([^}]+)\}", lambda match: str(path_values[match[1]]), route.path)
     body = change.get("body", body_example(route) if route.body_field is not None else None)
+    if "content" not in change and route.body_field and isinstance(route.body_field.field_info, params.Form):
+        # An OAuth2 password grant is a form.
+        return client.request(method, url, data=body, params=change.get("query"), headers=change.get("headers"))
     return client.request(
         method, url, json=body, params=change.get("query"), content=change.get("content"), headers=change.get("headers")
     )
@@ -133,7 +179,10 @@ def test_each_error_example_is_the_answer_its_operation_gives(
             response = _request(buggy, route, method, path_ids=1)
     elif status == 503:
         client = client_for(_unreachable(), raise_server_exceptions=False)
-        response = _request(client, route, method, path_ids=1)
+        response = _request(client, route, method, path_ids=1, **BODIES.get(operation, _nothing)(client))
+    elif status == 401 and name == "unauthorized":
+        with anonymous(client):
+            response = _request(client, route, method, path_ids=1)
     elif status == 413:
         response = _request(client, route, method, content=b"x" * (MAX_BODY_BYTES + 1), body=None)
     elif name == "refused_input":
@@ -158,6 +207,10 @@ def test_each_error_example_is_the_answer_its_operation_gives(
         assert response.headers["retry-after"] == "2"
 
 
+def _nothing(_: TestClient) -> dict[str, Any]:
+    return {}
+
+
 class PlantedBug:
     """Middleware that fails every request, as a bug anywhere would."""
 
@@ -172,8 +225,9 @@ class PlantedBug:
 
 def _unreachable() -> Container:
     container = Container()
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     container.settings.override(
-        providers.Object(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
+        providers.Object(Settings(database_url=unreachable, db_connect_timeout=1, auth_secret=TEST_SECRET))
     )
     return container
 

@@ -22,8 +22,8 @@ from api.app import create_app
 from api.container import Container
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
-from tests.api.conftest import CONNECTIONS, build_container
-from tests.api.helpers import assert_problem
+from tests.api.conftest import CONNECTIONS, build_container, signed_up
+from tests.api.helpers import assert_problem, bearer
 from tests.factories.tasks import task_payloads
 from tests.support.databases import LiveDatabase, counting_statements
 from tests.support.sessions import failing_commit
@@ -50,9 +50,10 @@ class TestCommits:
         def on_commit(_: Any) -> None:
             events.append(("commit", -1))
 
+        token = signed_up(clean_database)
         event.listen(clean_database.engine, "commit", on_commit)
         try:
-            with TestClient(recording) as client:
+            with TestClient(recording, headers=bearer(token)) as client:
                 assert client.post("/tasks", json={"title": "committed"}).status_code == 201
         finally:
             event.remove(clean_database.engine, "commit", on_commit)

@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event, make_url
 
 from api.app import create_app
-from tests.api.conftest import build_container
+from tests.api.conftest import build_container, signed_up
+from tests.api.helpers import bearer
 from tests.support.databases import LiveDatabase
 
 MakeClient = Callable[..., TestClient]
@@ -25,8 +26,9 @@ def sqlite_client(sqlite_db: LiveDatabase) -> Iterator[MakeClient]:
     clients: list[TestClient] = []
 
     def make(**settings: Any) -> TestClient:
+        token = signed_up(sqlite_db)
         container = build_container(sqlite_db, own_engine=True, **settings)
-        client = TestClient(create_app(container), raise_server_exceptions=False)
+        client = TestClient(create_app(container), raise_server_exceptions=False, headers=bearer(token))
         clients.append(client.__enter__())
         return client
 

@@ -5,6 +5,7 @@ from domain.authors.model import NewAuthor
 from infrastructure.tables.authors import AuthorRow
 from tests.factories.base import RowFactory
 from tests.factories.tasks import AT
+from tests.fakes.unit_of_work import ME
 
 
 class NewAuthorFactory(Factory[NewAuthor]):
@@ -26,3 +27,4 @@ class AuthorRowFactory(RowFactory[AuthorRow]):
 
     name = Sequence(lambda n: f"Row author {n:05d}")
     created_at = AT
+    owner_id = ME.user_id  # the `session` fixture's user

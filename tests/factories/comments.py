@@ -6,6 +6,7 @@ from infrastructure.tables.comments import CommentRow
 from tests.factories.base import RowFactory
 from tests.factories.posts import PostRowFactory
 from tests.factories.tasks import AT
+from tests.fakes.unit_of_work import ME
 
 
 class NewCommentFactory(Factory[NewComment]):
@@ -38,3 +39,4 @@ class CommentRowFactory(RowFactory[CommentRow]):
     author_name = Sequence(lambda n: f"Row commenter {n:05d}")
     body = "A comment."
     created_at = AT
+    owner_id = ME.user_id  # the `session` fixture's user

@@ -6,6 +6,7 @@ from infrastructure.tables.posts import PostRow
 from tests.factories.authors import AuthorRowFactory
 from tests.factories.base import RowFactory
 from tests.factories.tasks import AT
+from tests.fakes.unit_of_work import ME
 
 
 class NewPostFactory(Factory[NewPost]):
@@ -36,3 +37,4 @@ class PostRowFactory(RowFactory[PostRow]):
     author = SubFactory(AuthorRowFactory)
     author_id = SelfAttribute("author.id")
     created_at = AT
+    owner_id = ME.user_id  # the `session` fixture's user

@@ -7,6 +7,7 @@ from factory.declarations import Iterator, LazyAttribute, Sequence
 from domain.tasks.model import FIRST_VERSION, NewTask, Priority, Status
 from infrastructure.tables.tasks import TaskRow
 from tests.factories.base import RowFactory
+from tests.fakes.unit_of_work import ME
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -41,6 +42,7 @@ class TaskRowFactory(RowFactory[TaskRow]):
     created_at = AT
     updated_at = LazyAttribute(lambda row: row.created_at)
     version = FIRST_VERSION
+    owner_id = ME.user_id  # the `session` fixture's user
 
 
 def new_tasks(count: int, **overrides: Any) -> list[NewTask]:

@@ -2,10 +2,11 @@
 
 The repository contract tests (tests/integration/test_*_repository_contract.py)
 run against these and against the SQL repositories alike, so they cannot drift.
-`FakeUnitOfWork()` makes one fake of each repository on one fake database.
+`FakeUnitOfWork()` makes one fake of each repository on one fake database;
+`with_me(...)` adds the user ME, whom a test acts as.
 """
 
 from tests.fakes.base import FakeDatabase, FakeRepository
-from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.fakes.unit_of_work import ME, FakeUnitOfWork, with_me
 
-__all__ = ["FakeDatabase", "FakeRepository", "FakeUnitOfWork"]
+__all__ = ["ME", "FakeDatabase", "FakeRepository", "FakeUnitOfWork", "with_me"]

@@ -9,21 +9,29 @@ No rule is written twice: a new table's fake needs nothing from its parent's,
 and a link table of a many-to-many relation is a `FakeTable` like any other,
 its rows plain mappings of column to value.
 
-A row is an entity (its attributes named as the columns) or a mapping. Ids are
+A row is an entity (its attributes named as the columns), an entity with its
+owner (`OwnedRow`, for a table with an owner_id column), or a mapping. Ids are
 handed out from a counter that never goes back, as PostgreSQL's identity does.
+
+Owners follow infrastructure/repositories/base.py: a fake records its unit's
+acting user on what it adds, deletes only that user's rows, and a `private`
+fake (tasks) shows no one else's row to any method, and refuses to run
+without an acting user.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
 from sqlalchemy import ForeignKeyConstraint, MetaData, PrimaryKeyConstraint, Table, UniqueConstraint
 from sqlmodel import SQLModel
 
 from domain.errors import AlreadyExists, ReferenceViolation
 from domain.pages import Page, PageRequest, total_from_page
-from infrastructure.repositories.base import NEEDS_SNAPSHOT
+from domain.users.model import Actor
+from infrastructure.repositories.base import NEEDS_ACTOR, NEEDS_SNAPSHOT, OWNER
 from infrastructure.tables import metadata
 
 
@@ -35,6 +43,18 @@ class Identified(Protocol):
 EntityT = TypeVar("EntityT", bound=Identified)
 NewT = TypeVar("NewT")
 Key = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class OwnedRow:
+    """A row of a table with owners: the entity, and who owns it (None: no one,
+    as rows from before users)."""
+
+    entity: Any
+    owner_id: int | None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.entity, name)
 
 
 def value_of(row: Any, column: str) -> Any:
@@ -157,38 +177,67 @@ class FakeRepository(ABC, Generic[EntityT, NewT]):
     model: type[SQLModel]
     """The table whose rows, and rules, this fake plays."""
 
+    private: ClassVar[bool] = False
+    """As infrastructure.repositories.base.SqlRepository.private."""
+
+    actor: Actor | None = None
+    """The acting user of the unit of work this fake works in (FakeUnitOfWork sets it)."""
+
     def __init__(self, database: FakeDatabase) -> None:
         self._database = database
         self._table = database.table(str(self.model.__tablename__))
+        self._owned = OWNER in self._table.table.c
+
+    def _owner_id(self) -> int:
+        if self.actor is None:
+            raise PermissionError(NEEDS_ACTOR)
+        return self.actor.user_id
+
+    def _visible(self, row: Any) -> bool:
+        return not self.private or row.owner_id == self._owner_id()
+
+    @staticmethod
+    def _entity(row: Any) -> Any:
+        return row.entity if isinstance(row, OwnedRow) else row
 
     @abstractmethod
     def to_entity(self, new: NewT, entity_id: int, at: datetime) -> EntityT:
         """`new` as stored: with its id and timestamps."""
 
     def get(self, entity_id: int) -> EntityT | None:
-        row: EntityT | None = self._table.rows.get((entity_id,))
-        return row
+        row = self._table.rows.get((entity_id,))
+        if row is None or not self._visible(row):
+            return None
+        entity: EntityT = self._entity(row)
+        return entity
 
     def get_for_update(self, entity_id: int) -> EntityT | None:
         return self.get(entity_id)  # one unit at a time: nothing to lock
 
     def update(self, entity: EntityT) -> None:
-        if entity.id not in {key[0] for key in self._table.rows}:
+        row = self._table.rows.get((entity.id,))
+        if row is None or not self._visible(row):
             raise LookupError(f"row {entity.id} was not read for update in this unit of work")
-        self._table.replace(entity)
+        self._table.replace(OwnedRow(entity, row.owner_id) if self._owned else entity)
 
     def add(self, new: NewT, at: datetime) -> EntityT:
         entity = self.to_entity(new, self._table.next_id(), at)
-        self._table.insert(entity)
+        self._table.insert(OwnedRow(entity, self._owner_id()) if self._owned else entity)
         return entity
 
     def delete(self, entity_id: int) -> bool:
+        row = self._table.rows.get((entity_id,))
+        if row is None or (self._owned and row.owner_id != self._owner_id()):
+            return False
         return self._table.delete((entity_id,))
 
+    def is_owned(self, entity_id: int) -> bool | None:
+        row = self._table.rows.get((entity_id,))
+        return None if row is None else row.owner_id == self._owner_id()
+
     def rows(self) -> list[EntityT]:
-        """Every row, in id order."""
-        rows: list[EntityT] = self._table.where()
-        return rows
+        """Every row this unit may see, in id order."""
+        return [self._entity(row) for row in self._table.where() if self._visible(row)]
 
     def _page(self, request: PageRequest, where: Callable[[EntityT], bool] | None = None) -> Page[EntityT]:
         """A page of the rows that satisfy `where`, in id order."""

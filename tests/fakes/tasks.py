@@ -12,6 +12,7 @@ class FakeTaskRepository(FakeRepository[Task, NewTask], TaskRepository):
     """Tasks in the fake tasks table; its unique title is the table's own rule."""
 
     model = TaskRow
+    private = True
 
     def to_entity(self, new: NewTask, entity_id: int, at: datetime) -> Task:
         return new.stored_as(entity_id, at)

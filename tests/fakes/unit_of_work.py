@@ -1,12 +1,15 @@
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor, NewUser
 from tests.fakes.authors import FakeAuthorRepository
 from tests.fakes.base import FakeDatabase
 from tests.fakes.comments import FakeCommentRepository
 from tests.fakes.posts import FakePostRepository
 from tests.fakes.tasks import FakeTaskRepository
+from tests.fakes.users import FakeLoginFailureRepository, FakeUserRepository
 
 
 class FakeUnitOfWork(UnitOfWork):
@@ -24,6 +27,8 @@ class FakeUnitOfWork(UnitOfWork):
     authors: FakeAuthorRepository
     posts: FakePostRepository
     comments: FakeCommentRepository
+    users: FakeUserRepository
+    login_failures: FakeLoginFailureRepository
 
     def __init__(self, database: FakeDatabase | None = None) -> None:
         self.database = database or FakeDatabase()
@@ -31,11 +36,22 @@ class FakeUnitOfWork(UnitOfWork):
         self.authors = FakeAuthorRepository(self.database)
         self.posts = FakePostRepository(self.database)
         self.comments = FakeCommentRepository(self.database)
+        self.users = FakeUserRepository(self.database)
+        self.login_failures = FakeLoginFailureRepository(self.database)
         self._before: Any = None
         self.commits = 0
         self.rollbacks = 0
         self.entered = 0
         self._reading = False
+        self._actor: Actor | None = None
+        self.viewer: Actor | None = None
+        """Whom the fakes work for outside a block, for a test that looks into them."""
+
+    def acting_as(self, actor: Actor) -> Self:
+        if self._before is not None:
+            raise RuntimeError("this unit of work is already open")
+        self._actor = actor
+        return self
 
     def reading(self, snapshot: bool = False) -> Self:
         if self._before is not None:
@@ -49,6 +65,8 @@ class FakeUnitOfWork(UnitOfWork):
             raise RuntimeError("this unit of work is already open")
         self._before = self.database.snapshot()
         self.entered += 1
+        for fake in (self.tasks, self.authors, self.posts, self.comments):
+            fake.actor = self._actor
         return self
 
     def __exit__(
@@ -59,6 +77,8 @@ class FakeUnitOfWork(UnitOfWork):
     ) -> None:
         before, self._before = self._before, None
         reading, self._reading = self._reading, False
+        self._actor = None
+        self.show_to(self.viewer)
         self.database.one_snapshot = True
         if before is None:
             return
@@ -69,6 +89,12 @@ class FakeUnitOfWork(UnitOfWork):
             if reading and exc is None:
                 raise AssertionError("a unit of work opened with reading() wrote")
 
+    def show_to(self, viewer: Actor | None) -> None:
+        """Let the fakes work for `viewer` outside a block (tests look into them)."""
+        self.viewer = viewer
+        for fake in (self.tasks, self.authors, self.posts, self.comments):
+            fake.actor = viewer
+
     def commit(self) -> None:
         if self._before is None:
             raise RuntimeError("use the unit of work inside its `with` block")
@@ -76,3 +102,16 @@ class FakeUnitOfWork(UnitOfWork):
             raise RuntimeError("a unit of work opened with reading() cannot commit")
         self._before = self.database.snapshot()
         self.commits += 1
+
+
+ME = Actor(1)
+"""The user a unit test acts as: the first user of a fake database (`with_me`)."""
+
+
+def with_me(uow: FakeUnitOfWork) -> FakeUnitOfWork:
+    """`uow`, its fake database holding the user ME (what the rows it adds
+    belong to), and its fakes showing ME's rows to a test that looks into them."""
+    me = uow.users.add(NewUser("me@example.com", "not a real hash"), datetime(2026, 1, 1, tzinfo=UTC))
+    assert me.id == ME.user_id, "with_me wants a fake database without users"
+    uow.show_to(ME)
+    return uow

@@ -1,5 +1,6 @@
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -8,21 +9,44 @@ from sqlalchemy import make_url
 from sqlmodel import Session
 
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import NewUser
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.base import persisting_through
-from tests.fakes import FakeUnitOfWork
+from tests.factories.users import UserRowFactory
+from tests.fakes import ME, FakeUnitOfWork, with_me
 from tests.support.databases import LiveDatabase, postgres_conninfo
 
 
 def sql_unit_of_work(database: LiveDatabase) -> SqlUnitOfWork:
+    """A unit of work on `database`, which holds the user ME (the first one):
+    the rows a test adds acting as ME are theirs."""
+    add_me(database)
     return SqlUnitOfWork(session_factory(database.engine))
+
+
+def add_me(database: LiveDatabase) -> None:
+    """Store the user ME in `database` (emptied after each test), unless there."""
+    uow = SqlUnitOfWork(session_factory(database.engine))
+    with uow:
+        me = uow.users.by_email(EMAIL) or uow.users.add(NewUser(EMAIL, "not a real hash"), datetime.now(UTC))
+        uow.commit()
+    assert me.id == ME.user_id, "the test database should start without users"
+
+
+@pytest.fixture
+def database_with_me(clean_database: LiveDatabase) -> LiveDatabase:
+    add_me(clean_database)
+    return clean_database
+
+
+EMAIL = "me@example.com"
 
 
 @pytest.fixture(params=["fake", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_uow(request: pytest.FixtureRequest) -> Iterator[UnitOfWork]:
     """A unit of work over each implementation: the fake and both databases."""
     if request.param == "fake":
-        yield FakeUnitOfWork()
+        yield with_me(FakeUnitOfWork())
         return
     database: LiveDatabase = request.getfixturevalue(f"{request.param}_db")
     try:
@@ -42,6 +66,8 @@ def session(clean_database: LiveDatabase) -> Iterator[Session]:
     """A session of the test's own, configured as the app's; the row factories
     (tests/factories) persist through it. Closed, and the database emptied, after."""
     with session_factory(clean_database.engine)() as own, persisting_through(own):
+        me = UserRowFactory.create(email=EMAIL)  # ME: the rows the factories make are theirs
+        assert me.id == ME.user_id
         yield own
 
 

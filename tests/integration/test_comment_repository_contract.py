@@ -14,13 +14,14 @@ from infrastructure.repositories.comments import SqlCommentRepository
 from tests.factories.authors import NewAuthorFactory
 from tests.factories.comments import CommentRowFactory, NewCommentFactory
 from tests.factories.posts import NewPostFactory
+from tests.fakes.unit_of_work import ME
 from tests.support.databases import LiveDatabase, counting_statements
 
 AT = datetime(2026, 4, 5, 6, 7, 8, 910111, tzinfo=UTC)
 
 
 def add_post(uow: UnitOfWork) -> Post:
-    with uow:
+    with uow.acting_as(ME):
         author = uow.authors.add(NewAuthorFactory.build(), AT)
         post = uow.posts.add(NewPostFactory.build(author_id=author.id), AT)
         uow.commit()
@@ -28,7 +29,7 @@ def add_post(uow: UnitOfWork) -> Post:
 
 
 def add_comments(uow: UnitOfWork, post_id: int, count: int) -> list[Comment]:
-    with uow:
+    with uow.acting_as(ME):
         comments = [uow.comments.add(NewCommentFactory.build(post_id=post_id), AT) for _ in range(count)]
         uow.commit()
     return comments
@@ -38,7 +39,7 @@ def test_comments_round_trip_and_list_by_post_in_id_order(any_uow: UnitOfWork) -
     post, other = add_post(any_uow), add_post(any_uow)
     mine = add_comments(any_uow, post.id, 3)
     add_comments(any_uow, other.id, 2)
-    with any_uow:
+    with any_uow.acting_as(ME):
         repo = any_uow.comments
         assert [repo.get(c.id) for c in mine] == mine
         assert repo.get(mine[-1].id + 100) is None
@@ -50,7 +51,7 @@ def test_comments_round_trip_and_list_by_post_in_id_order(any_uow: UnitOfWork) -
 
 
 def test_a_comment_of_a_missing_post_is_refused_by_the_foreign_key(any_uow: UnitOfWork) -> None:
-    with pytest.raises(ReferenceViolation), any_uow:
+    with pytest.raises(ReferenceViolation), any_uow.acting_as(ME):
         any_uow.comments.add(NewCommentFactory.build(post_id=4242), AT)
         any_uow.commit()
 
@@ -59,14 +60,14 @@ def test_deleting_a_post_deletes_its_comments_in_the_same_transaction(any_uow: U
     post, other = add_post(any_uow), add_post(any_uow)
     gone = add_comments(any_uow, post.id, 2)
     kept = add_comments(any_uow, other.id, 1)
-    with any_uow:  # not committed: nothing changes
+    with any_uow.acting_as(ME):  # not committed: nothing changes
         assert any_uow.posts.delete(post.id)
         assert any_uow.comments.get(gone[0].id) is None
-    with any_uow:
+    with any_uow.acting_as(ME):
         assert any_uow.comments.get(gone[0].id) == gone[0]
         assert any_uow.posts.delete(post.id)
         any_uow.commit()
-    with any_uow:
+    with any_uow.acting_as(ME):
         repo = any_uow.comments
         assert [repo.get(c.id) for c in gone] == [None, None]
         assert repo.get(kept[0].id) == kept[0]

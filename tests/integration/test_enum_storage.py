@@ -13,6 +13,7 @@ from infrastructure.repositories.base import by_meaning
 from infrastructure.tables import metadata
 from infrastructure.tables.columns import by_value
 from infrastructure.unit_of_work import SqlUnitOfWork
+from tests.fakes.unit_of_work import ME
 from tests.support.databases import LiveDatabase
 
 AT = datetime(2026, 1, 1, tzinfo=UTC)
@@ -30,7 +31,7 @@ class Widened(RankedEnum):
 def test_a_member_added_in_the_middle_changes_no_stored_row(
     sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
 ) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         stored = sql_uow.tasks.add_many(
             [
                 NewTask(title=f"{status.value} task", status=status)

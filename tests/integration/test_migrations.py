@@ -171,7 +171,7 @@ def test_a_filled_1_1_database_keeps_every_row_and_its_meaning(fresh_database: s
     command.upgrade(config, "0003")
     _fill_1_1(fresh_database)
     before = _rows(fresh_database, *_TABLES)
-    command.upgrade(config, "head")
+    command.upgrade(config, "0004")
     after = _rows(fresh_database, *_TABLES)
     kept = [task for task in _TASKS_1_1 if task[0] != "fourth"]
     assert [(row[0], row[1], row[2], row[3], row[4]) for row in after["tasks"]] == [
@@ -183,4 +183,24 @@ def test_a_filled_1_1_database_keeps_every_row_and_its_meaning(fresh_database: s
         assert after[table] == before[table]
     assert _insert_task(fresh_database) == 6
     command.downgrade(config, "0003")
+    assert _rows(fresh_database, *_TABLES) == before
+
+
+def test_a_filled_1_1_database_gets_users_and_keeps_every_row_owned_by_no_one(fresh_database: str) -> None:
+    """Contract 2.0 (revision 0005): every row stays as it was, with an owner
+    column that is NULL until an operator adopts the rows (api.cli adopt); no
+    id is given twice; a title is now unique per owner; the way back restores
+    the same rows."""
+    config = alembic_config(fresh_database)
+    command.upgrade(config, "0003")
+    _fill_1_1(fresh_database)
+    command.upgrade(config, "0004")
+    before = _rows(fresh_database, *_TABLES)
+    command.upgrade(config, "head")
+    after = _rows(fresh_database, *_TABLES)
+    for table in _TABLES:
+        assert [row[:-1] for row in after[table]] == before[table], table
+        assert {row[-1] for row in after[table]} <= {None}, f"{table}: old rows are owned by no one"
+    assert _insert_task(fresh_database) == 6
+    command.downgrade(config, "0004")
     assert _rows(fresh_database, *_TABLES) == before

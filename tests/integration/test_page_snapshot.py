@@ -16,6 +16,7 @@ from domain.tasks.model import NewTask, TaskQuery
 from infrastructure.tables.tasks import TaskRow
 from infrastructure.unit_of_work import SqlUnitOfWork
 from tests.factories.tasks import AT, new_tasks
+from tests.fakes.unit_of_work import ME
 from tests.support.databases import LiveDatabase
 
 
@@ -29,7 +30,7 @@ def committing_after_each_statement(database: LiveDatabase, uow: SqlUnitOfWork) 
         if statement.startswith("BEGIN") or not statement.lstrip().upper().startswith("SELECT") or sent:
             return
         sent.append(statement)
-        with others:
+        with others.acting_as(ME):
             others.tasks.add(NewTask(title=f"committed meanwhile {len(sent)}"), AT)
             others.commit()
 
@@ -43,10 +44,10 @@ def committing_after_each_statement(database: LiveDatabase, uow: SqlUnitOfWork) 
 def test_a_row_committed_between_the_page_and_its_count_is_in_neither(
     sql_uow: SqlUnitOfWork, clean_database: LiveDatabase
 ) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add_many(new_tasks(60), AT)
         sql_uow.commit()
-    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.reading(snapshot=True):
+    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.acting_as(ME).reading(snapshot=True):
         page = sql_uow.tasks.find(TaskQuery(page=PageRequest(limit=50)))
     assert len(sent) == 1  # the hook ran, after the page's statement, before the COUNT
     assert (len(page.items), page.total) == (50, 60)
@@ -60,10 +61,10 @@ def test_without_a_snapshot_the_count_would_see_the_row_on_postgresql(
     PostgreSQL serves it in autocommit (each statement its own snapshot) and a
     COUNT counts the row the page never saw; SQLite's reading unit is one
     transaction, one snapshot, asked or not."""
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add_many(new_tasks(60), AT)
         sql_uow.commit()
-    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.reading():
+    with committing_after_each_statement(clean_database, sql_uow) as sent, sql_uow.acting_as(ME).reading():
         session = sql_uow.tasks._session
         page = session.exec(select(TaskRow.id).order_by(col(TaskRow.id)).limit(50)).all()
         apart = session.exec(select(func.count()).select_from(TaskRow)).one()
@@ -77,10 +78,10 @@ def test_a_page_that_needs_its_count_is_refused_without_a_snapshot_on_postgresql
     """The repository will not send a COUNT that could disagree with its page:
     a service that forgets `snapshot=True` fails in every test that pages, here
     and on the fakes (tests/unit/test_fake_database.py)."""
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add_many(new_tasks(60), AT)
         sql_uow.commit()
-    with sql_uow.reading():
+    with sql_uow.acting_as(ME).reading():
         short = sql_uow.tasks.find(TaskQuery(page=PageRequest(skip=50, limit=50)))  # its length tells the total
         assert (len(short.items), short.total) == (10, 60)
         if clean_database.kind == "sqlite":

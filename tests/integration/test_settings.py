@@ -18,17 +18,23 @@ def readme_defaults() -> dict[str, str]:
     return dict(re.findall(r"^\| `([A-Z_]+)` \| `([^`]*)` \|", section, flags=re.MULTILINE))
 
 
+UNSET = "(unset)"
+"""How the README writes a setting with no default; .env.example leaves it empty."""
+
+
 def example_defaults() -> dict[str, str]:
     text = ROOT.joinpath(".env.example").read_text()
-    return dict(re.findall(r"^([A-Z_]+)=(.*)$", text, flags=re.MULTILINE))
+    return {name: value or UNSET for name, value in re.findall(r"^([A-Z_]+)=(.*)$", text, flags=re.MULTILINE)}
 
 
 def code_defaults() -> dict[str, str]:
     """Each field's default as it would be written in the environment."""
     written = {}
     for name, field in Settings.model_fields.items():
-        default = field.default
-        if isinstance(default, bool):
+        default = field.get_default(call_default_factory=True)
+        if default is None or default == []:
+            written[name.upper()] = UNSET
+        elif isinstance(default, bool):
             written[name.upper()] = str(default).lower()
         elif isinstance(default, float) and default.is_integer():
             written[name.upper()] = str(int(default))

@@ -31,6 +31,7 @@ from tests.factories.authors import AuthorRowFactory
 from tests.factories.comments import CommentRowFactory
 from tests.factories.posts import PostRowFactory
 from tests.factories.tasks import TaskRowFactory
+from tests.fakes.unit_of_work import ME
 from tests.support.databases import LiveDatabase, counting_statements
 
 CREATED = datetime(2026, 2, 3, 4, 5, 6, 700001, tzinfo=UTC)
@@ -48,10 +49,10 @@ class TestRowsBecomeEntities:
             priority=Priority.LOW, created_at=CREATED, updated_at=UPDATED, version=7,
         )  # fmt: skip
         session.expunge_all()
-        assert SqlTaskRepository(session).get(expected.id) == expected
+        assert SqlTaskRepository(session, ME).get(expected.id) == expected
         session.expunge_all()
-        assert SqlTaskRepository(session).get_for_update(expected.id) == expected
-        assert SqlTaskRepository(session).find(TaskQuery()).items == [expected]
+        assert SqlTaskRepository(session, ME).get_for_update(expected.id) == expected
+        assert SqlTaskRepository(session, ME).find(TaskQuery()).items == [expected]
 
     def test_an_author_a_post_and_a_comment(self, session: Session) -> None:
         author = AuthorRowFactory.create(name="Ada", created_at=CREATED)
@@ -66,16 +67,16 @@ class TestRowsBecomeEntities:
             id=stored_id(comment.id), post_id=notes.id, author_name="Grace", body="Well put.", created_at=CREATED
         )
         session.expunge_all()
-        assert SqlAuthorRepository(session).get(ada.id) == ada
-        assert SqlPostRepository(session).get(notes.id) == notes
-        assert SqlCommentRepository(session).get(said.id) == said
-        assert SqlCommentRepository(session).of_post(notes.id, PageRequest()).items == [said]
+        assert SqlAuthorRepository(session, ME).get(ada.id) == ada
+        assert SqlPostRepository(session, ME).get(notes.id) == notes
+        assert SqlCommentRepository(session, ME).get(said.id) == said
+        assert SqlCommentRepository(session, ME).of_post(notes.id, PageRequest()).items == [said]
 
 
 class TestEntitiesBecomeRows:
     def test_a_task(self, session: Session) -> None:
         new = NewTask(title="Stored", description="as given", status=Status.IN_PROGRESS, priority=Priority.HIGH)
-        task = SqlTaskRepository(session).add(new, CREATED)
+        task = SqlTaskRepository(session, ME).add(new, CREATED)
         row = session.exec(select(TaskRow).where(TaskRow.id == task.id)).one()
         assert (row.title, row.description, row.status, row.priority, row.created_at, row.updated_at, row.version) == (
             "Stored", "as given", Status.IN_PROGRESS, Priority.HIGH, CREATED, CREATED, 1,
@@ -86,7 +87,7 @@ class TestEntitiesBecomeRows:
             NewTask(title="b2", description="second", status=Status.DONE, priority=Priority.LOW),
             NewTask(title="b1", description=None, status=Status.TODO, priority=Priority.HIGH),
         ]
-        created = SqlTaskRepository(session).add_many(batch, CREATED)
+        created = SqlTaskRepository(session, ME).add_many(batch, CREATED)
         session.expunge_all()
         for new, task in zip(batch, created, strict=True):
             row = session.exec(select(TaskRow).where(TaskRow.id == task.id)).one()
@@ -94,14 +95,14 @@ class TestEntitiesBecomeRows:
                 new.title, new.description, new.status, new.priority,
             )  # fmt: skip
             assert (row.created_at, row.updated_at, row.version) == (CREATED, CREATED, 1)
-        assert SqlTaskRepository(session).add_many([], CREATED) == []
+        assert SqlTaskRepository(session, ME).add_many([], CREATED) == []
 
     def test_a_bulk_is_one_statement_with_one_parameter_for_its_rows(
         self, session: Session, clean_database: LiveDatabase
     ) -> None:
         batch = [NewTask(title=f"bulk {number}", description=str(number)) for number in range(300)]
         with counting_statements(clean_database.engine) as statements:
-            SqlTaskRepository(session).add_many(batch, CREATED)
+            SqlTaskRepository(session, ME).add_many(batch, CREATED)
         assert len(statements) == 1
         unpacking = "json_each(" if clean_database.kind == "sqlite" else "json_array_elements("
         assert unpacking in statements[0]
@@ -116,7 +117,7 @@ class TestEntitiesBecomeRows:
             NewTask(title=title, description=[None, "", "0", "{}"][n % 4], status=list(Status)[n % 3])
             for n, title in enumerate(titles)
         ]
-        created = SqlTaskRepository(session).add_many(batch, CREATED)
+        created = SqlTaskRepository(session, ME).add_many(batch, CREATED)
         session.expunge_all()
         for new, task in zip(batch, created, strict=True):
             row = session.exec(select(TaskRow).where(TaskRow.id == task.id)).one()
@@ -126,9 +127,9 @@ class TestEntitiesBecomeRows:
             assert type(row.description) is type(new.description)
 
     def test_an_author_a_post_and_a_comment(self, session: Session) -> None:
-        ada = SqlAuthorRepository(session).add(NewAuthor(name="Ada"), CREATED)
-        post = SqlPostRepository(session).add(NewPost(title="T", author_id=ada.id, body="B"), UPDATED)
-        comment = SqlCommentRepository(session).add(NewComment(post_id=post.id, author_name="G", body="C"), CREATED)
+        ada = SqlAuthorRepository(session, ME).add(NewAuthor(name="Ada"), CREATED)
+        post = SqlPostRepository(session, ME).add(NewPost(title="T", author_id=ada.id, body="B"), UPDATED)
+        comment = SqlCommentRepository(session, ME).add(NewComment(post_id=post.id, author_name="G", body="C"), CREATED)
         session.expunge_all()
         assert session.exec(select(AuthorRow.name, AuthorRow.created_at)).one() == ("Ada", CREATED)
         assert session.exec(select(PostRow.title, PostRow.body, PostRow.author_id, PostRow.created_at)).one() == (
@@ -141,12 +142,12 @@ class TestEntitiesBecomeRows:
 
     def test_a_post_of_a_missing_author_names_it(self, session: Session) -> None:
         with pytest.raises(ReferenceViolation, match=r"^Author 4242 does not exist$"):
-            SqlPostRepository(session).add(NewPost(title="T", author_id=4242), CREATED)
+            SqlPostRepository(session, ME).add(NewPost(title="T", author_id=4242), CREATED)
 
 
 class TestUpdate:
     def test_it_writes_the_changed_columns_of_its_one_row(self, session: Session, clean_database: LiveDatabase) -> None:
-        repository = SqlTaskRepository(session)
+        repository = SqlTaskRepository(session, ME)
         first, second = repository.add_many([NewTask(title="first"), NewTask(title="second")], CREATED)
         session.expunge_all()
         assert repository.get_for_update(first.id) == first
@@ -167,12 +168,12 @@ class TestUpdate:
     def test_a_task_not_read_here_is_a_bug(self, session: Session) -> None:
         task = NewTask(title="never stored").stored_as(12345, CREATED)
         with pytest.raises(LookupError, match=r"^task 12345 was not read for update in this unit of work$"):
-            SqlTaskRepository(session).update(task)
+            SqlTaskRepository(session, ME).update(task)
 
 
 def test_deleting_what_is_not_there_says_so(session: Session) -> None:
-    assert not SqlTaskRepository(session).delete(999)
-    assert not SqlCommentRepository(session).delete(999)
+    assert not SqlTaskRepository(session, ME).delete(999)
+    assert not SqlCommentRepository(session, ME).delete(999)
 
 
 def test_a_repository_class_gets_its_one_row_statement_when_it_is_made(session: Session) -> None:
@@ -206,7 +207,7 @@ def test_a_repository_that_changes_only_how_it_loads_reads_that_way(
     post = PostRowFactory.create(title="Loaded")
     session.expunge_all()
     with counting_statements(clean_database.engine) as joined:
-        assert SqlPostRepository(session).get(stored_id(post.id)) is not None
+        assert SqlPostRepository(session, ME).get(stored_id(post.id)) is not None
     session.expunge_all()
     with counting_statements(clean_database.engine) as apart:
         found = PostsWithAuthorsApart(session).get(stored_id(post.id))
@@ -219,7 +220,7 @@ def test_a_page_shorter_than_asked_tells_its_total_without_a_count(
     session: Session, clean_database: LiveDatabase
 ) -> None:
     TaskRowFactory.create_batch(3)
-    repository = SqlTaskRepository(session)
+    repository = SqlTaskRepository(session, ME)
     with counting_statements(clean_database.engine) as short:
         assert repository.find(TaskQuery(page=PageRequest(limit=5))).total == 3
     with counting_statements(clean_database.engine) as full:

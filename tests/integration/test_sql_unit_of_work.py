@@ -18,11 +18,13 @@ from sqlmodel import Session, SQLModel
 from domain.errors import AlreadyExists, Unavailable
 from domain.tasks.model import NewTask, Status, Task, TaskChanges, TaskQuery
 from domain.tasks.service import TaskService
+from domain.users.model import NewUser
 from infrastructure.database import build_engine
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.tasks import NewTaskFactory
+from tests.fakes.unit_of_work import ME
 from tests.integration.conftest import sql_unit_of_work
 from tests.support.databases import LiveDatabase
 from tests.support.sessions import SessionLog, failing_commit
@@ -36,14 +38,14 @@ def checked_out(database: LiveDatabase) -> int:
 
 
 def test_without_commit_nothing_is_stored(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add(NewTaskFactory.build(), AT)
     assert clean_database.count("tasks") == 0
     assert checked_out(clean_database) == 0
 
 
 def test_an_exception_after_writes_rolls_them_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
-    with pytest.raises(ZeroDivisionError), sql_uow:
+    with pytest.raises(ZeroDivisionError), sql_uow.acting_as(ME):
         sql_uow.tasks.add_many(NewTaskFactory.build_batch(3), AT)
         _ = 1 / 0
     assert clean_database.count("tasks") == 0
@@ -51,7 +53,7 @@ def test_an_exception_after_writes_rolls_them_back(sql_uow: SqlUnitOfWork, clean
 
 
 def test_commit_stores_and_the_connection_goes_back(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add(NewTaskFactory.build(), AT)
         assert checked_out(clean_database) == 1
         sql_uow.commit()
@@ -60,7 +62,7 @@ def test_commit_stores_and_the_connection_goes_back(sql_uow: SqlUnitOfWork, clea
 
 
 def test_repositories_share_the_transaction(sql_uow: SqlUnitOfWork) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         first = sql_uow.tasks
         task = first.add(NewTaskFactory.build(), AT)
         assert sql_uow.tasks is first
@@ -68,18 +70,19 @@ def test_repositories_share_the_transaction(sql_uow: SqlUnitOfWork) -> None:
 
 
 def test_a_unique_violation_leaves_as_already_exists(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         sql_uow.tasks.add(NewTask(title="dup"), AT)
         sql_uow.commit()
-    with pytest.raises(AlreadyExists), sql_uow:
+    with pytest.raises(AlreadyExists), sql_uow.acting_as(ME):
         sql_uow.tasks.add(NewTask(title="dup"), AT)
     assert checked_out(clean_database) == 0
 
 
+@pytest.mark.usefixtures("database_with_me")
 def test_a_failing_commit_stores_nothing(clean_database: LiveDatabase) -> None:
     log = SessionLog()
     uow = SqlUnitOfWork(log.sessions(clean_database.engine, failing_commit(RuntimeError("commit refused"))))
-    with pytest.raises(RuntimeError, match="commit refused"), uow:
+    with pytest.raises(RuntimeError, match="commit refused"), uow.acting_as(ME):
         uow.tasks.add(NewTaskFactory.build(), AT)
         uow.commit()
     assert clean_database.count("tasks") == 0
@@ -89,15 +92,15 @@ def test_a_failing_commit_stores_nothing(clean_database: LiveDatabase) -> None:
 
 
 def test_it_can_be_entered_again_but_not_twice_at_once(sql_uow: SqlUnitOfWork) -> None:
-    with sql_uow, pytest.raises(RuntimeError, match=r"^this unit of work is already open$"), sql_uow:
+    with sql_uow, pytest.raises(RuntimeError, match=r"^this unit of work is already open$"), sql_uow.acting_as(ME):
         pass
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         pass
 
 
 def test_a_repository_kept_past_its_block_refuses_work(sql_uow: SqlUnitOfWork, clean_database: LiveDatabase) -> None:
     """Its session is closed for good: no transaction opens behind the unit's back."""
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         kept = sql_uow.tasks
     with pytest.raises(sa_exc.InvalidRequestError, match="permanently closed"):
         kept.get(1)
@@ -105,9 +108,9 @@ def test_a_repository_kept_past_its_block_refuses_work(sql_uow: SqlUnitOfWork, c
 
 
 def test_each_block_gets_repositories_of_its_own(sql_uow: SqlUnitOfWork) -> None:
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         first = sql_uow.tasks
-    with sql_uow:
+    with sql_uow.acting_as(ME):
         assert sql_uow.tasks is not first
         assert sql_uow.tasks.get(1) is None
 
@@ -115,7 +118,7 @@ def test_each_block_gets_repositories_of_its_own(sql_uow: SqlUnitOfWork) -> None
 def test_an_unreachable_database_is_unavailable() -> None:
     engine = build_engine(Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", db_connect_timeout=1))
     uow = SqlUnitOfWork(session_factory(engine))
-    with pytest.raises(Unavailable), uow:
+    with pytest.raises(Unavailable), uow.acting_as(ME):
         pytest.fail("the block must not run without a connection")
     engine.dispose()
 
@@ -127,7 +130,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
     write over its change. Queueing on the lock is the one mechanism: both go
     through, and the second applies its change to what the first stored."""
     service = TaskService(sql_unit_of_work(clean_database))
-    task = service.create(NewTask(title="contended"))
+    task = service.create(ME, NewTask(title="contended"))
     errors: list[BaseException] = []
     barrier = threading.Barrier(2)
 
@@ -141,7 +144,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
         uow = units_with_tasks(SlowRepository)(session_factory(clean_database.engine))
         barrier.wait()
         try:
-            TaskService(uow).update(task.id, changes)
+            TaskService(uow).update(ME, task.id, changes)
         except BaseException as exc:
             errors.append(exc)
 
@@ -154,7 +157,7 @@ def test_concurrent_read_modify_write_units_queue_instead_of_failing(clean_datab
     for thread in threads:
         thread.join()
     assert errors == []
-    final = service.get(task.id)
+    final = service.get(ME, task.id)
     assert (final.description, final.status.value, final.version) == ("from A", "done", 3)
 
 
@@ -171,10 +174,11 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveData
             connection.close()
 
 
+@pytest.mark.usefixtures("database_with_me")
 def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_database: LiveDatabase) -> None:
     log = SessionLog()
     uow = SqlUnitOfWork(log.sessions(clean_database.engine))
-    with uow.reading():
+    with uow.acting_as(ME).reading():
         assert uow.tasks.get(1) is None
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":  # SQLite keeps its local BEGIN (one snapshot per list)
@@ -182,7 +186,7 @@ def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_data
             assert driver.autocommit  # psycopg sends no BEGIN/ROLLBACK
         with pytest.raises(RuntimeError, match="cannot commit"):
             uow.commit()
-    with uow:  # the next block is an ordinary one again
+    with uow.acting_as(ME):  # the next block is an ordinary one again
         uow.tasks.add(NewTask(title="after reading"), AT)
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":
@@ -216,17 +220,18 @@ class Observer:
         self.heard.ended.append(outcome)
 
 
+@pytest.mark.usefixtures("database_with_me")
 def test_the_observer_hears_each_connection_and_how_each_unit_ended(clean_database: LiveDatabase) -> None:
     heard = Heard()
     uow = SqlUnitOfWork(session_factory(clean_database.engine), Observer(heard))
-    with uow:  # its first unit: nothing committed yet
+    with uow.acting_as(ME):  # its first unit: nothing committed yet
         uow.tasks.add(NewTaskFactory.build(), AT)
-    with uow:
+    with uow.acting_as(ME):
         uow.tasks.add(NewTaskFactory.build(), AT)
         uow.commit()
-    with uow.reading():
+    with uow.acting_as(ME).reading():
         uow.tasks.get(1)
-    with pytest.raises(ZeroDivisionError), uow:
+    with pytest.raises(ZeroDivisionError), uow.acting_as(ME):
         _ = 1 / 0
     assert heard.ended == ["rolled_back", "committed", "read_only", "rolled_back"]
     assert len(heard.connected) == 4
@@ -243,7 +248,7 @@ def test_the_observer_hears_a_pool_that_had_no_connection_to_give(tmp_path: Path
     heard = Heard()
     held = engine.connect()
     uow = SqlUnitOfWork(session_factory(engine), Observer(heard))
-    with pytest.raises(Unavailable, match=r"^No database connection became free in time$"), uow:
+    with pytest.raises(Unavailable, match=r"^No database connection became free in time$"), uow.acting_as(ME):
         pass
     assert [type(error) for error in heard.no_connection] == [sa_exc.TimeoutError]
     assert heard.connected == []
@@ -260,14 +265,17 @@ def test_a_unit_that_got_no_connection_is_an_ordinary_one_next_time(tmp_path: Pa
     )
     SQLModel.metadata.create_all(engine)
     uow = SqlUnitOfWork(session_factory(engine))
+    with uow:
+        uow.users.add(NewUser("me@example.com", "not a real hash"), AT)
+        uow.commit()
     held = engine.connect()
-    with pytest.raises(Unavailable), uow.reading():
+    with pytest.raises(Unavailable), uow.acting_as(ME).reading():
         pass
     held.close()
-    with uow:
+    with uow.acting_as(ME):
         uow.tasks.add(NewTask(title="written"), AT)
         uow.commit()
-    with uow.reading():
+    with uow.acting_as(ME).reading():
         assert uow.tasks.find(TaskQuery()).total == 1
     engine.dispose()
 
@@ -280,9 +288,9 @@ def test_on_sqlite_a_reading_unit_never_waits_for_the_write_lock(sqlite_db: Live
     writer.execute("BEGIN IMMEDIATE")
     try:
         uow = SqlUnitOfWork(session_factory(engine))
-        with uow.reading():
+        with uow.acting_as(ME).reading():
             assert uow.tasks.get(1) is None
-        with pytest.raises(Unavailable), uow:
+        with pytest.raises(Unavailable), uow.acting_as(ME):
             pytest.fail("the block must not run without the write lock")
     finally:
         writer.rollback()
@@ -292,9 +300,9 @@ def test_on_sqlite_a_reading_unit_never_waits_for_the_write_lock(sqlite_db: Live
 
 def test_it_says_what_was_done_wrong(sql_uow: SqlUnitOfWork) -> None:
     with sql_uow, pytest.raises(RuntimeError, match=r"^this unit of work is already open$"):
-        sql_uow.reading()
+        sql_uow.acting_as(ME).reading()
     with (
-        sql_uow.reading(),
+        sql_uow.acting_as(ME).reading(),
         pytest.raises(RuntimeError, match=r"^a unit of work opened with reading\(\) cannot commit$"),
     ):
         sql_uow.commit()
@@ -319,8 +327,8 @@ class FailsToClose(Session):
 
 def test_a_failure_to_close_is_translated_unless_another_error_is_on_its_way(clean_database: LiveDatabase) -> None:
     uow = SqlUnitOfWork(sessionmaker(clean_database.engine, class_=FailsToClose))
-    with pytest.raises(Unavailable, match=r"^The database cannot be reached$"), uow:
+    with pytest.raises(Unavailable, match=r"^The database cannot be reached$"), uow.acting_as(ME):
         pass
-    with pytest.raises(ZeroDivisionError), uow:  # the error on its way out wins
+    with pytest.raises(ZeroDivisionError), uow.acting_as(ME):  # the error on its way out wins
         _ = 1 / 0
     assert checked_out(clean_database) == 0

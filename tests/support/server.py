@@ -28,6 +28,15 @@ class ServerProcess:
     process: subprocess.Popen[bytes]
     log: Path
 
+    def headers(self, email: str = "system@example.com") -> dict[str, str]:
+        """The Authorization header of `email` (registered the first time)."""
+        password = "a password for the system tests"
+        registered = httpx2.post(f"{self.url}/users", json={"email": email, "password": password}, timeout=30)
+        assert registered.status_code in (201, 409), registered.text
+        answer = httpx2.post(f"{self.url}/auth/token", data={"username": email, "password": password}, timeout=30)
+        answer.raise_for_status()
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
@@ -39,6 +48,8 @@ def running_server(
     port = free_port()
     log = log_dir / f"server-{port}.log"
     env = {**os.environ, "DATABASE_URL": database_url, **{k.upper(): v for k, v in settings.items()}}
+    # No AUTH_SECRET: the server makes one, kept beside the log, not in the checkout.
+    env.setdefault("AUTH_SECRET_FILE", str(log_dir / f"auth-secret-{port}"))
     command = [
         sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--loop", "uvloop", "--http", "httptools", "--no-access-log",

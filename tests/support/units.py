@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from api.container import Container
 from api.metrics import UNITS_OF_WORK
+from domain.users.model import Actor
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.unit_of_work import SqlUnitOfWork
 
@@ -14,9 +15,9 @@ def units_with_tasks(repository: type[SqlTaskRepository]) -> type[SqlUnitOfWork]
     """SqlUnitOfWork whose `tasks` is `repository`, a subclass of the SQL one."""
 
     class WithTasks(SqlUnitOfWork):
-        def _bind(self, session: Session) -> None:
-            super()._bind(session)
-            self.tasks = repository(session)
+        def _bind(self, session: Session, actor: Actor | None) -> None:
+            super()._bind(session, actor)
+            self.tasks = repository(session, actor)
 
     return WithTasks
 

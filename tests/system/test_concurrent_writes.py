@@ -36,7 +36,8 @@ def at_once(*calls: Callable[[], Any]) -> list[Any]:
 
 @pytest.fixture
 def clients(server: ServerProcess, clean_database: LiveDatabase) -> Any:
-    made = [httpx2.Client(base_url=server.url, timeout=30) for _ in range(64)]
+    headers = server.headers()
+    made = [httpx2.Client(base_url=server.url, timeout=30, headers=headers) for _ in range(64)]
     yield made
     for client in made:
         client.close()

@@ -26,8 +26,9 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 class Load:
     """Writers creating tasks until stopped; keeps every answer."""
 
-    def __init__(self, url: str, writers: int = 4) -> None:
+    def __init__(self, url: str, headers: dict[str, str], writers: int = 4) -> None:
         self.url = url
+        self.headers = headers
         self.answers: list[tuple[str, int, float, dict[str, str]]] = []
         self.errors: list[BaseException] = []
         self._stop = threading.Event()
@@ -45,7 +46,7 @@ class Load:
             thread.join()
 
     def _write(self, n: int) -> None:
-        with httpx2.Client(base_url=self.url, timeout=30) as client:
+        with httpx2.Client(base_url=self.url, timeout=30, headers=self.headers) as client:
             k = 0
             while not self._stop.is_set():
                 title = f"load {n}-{k}"
@@ -86,9 +87,10 @@ def set_reachable(database: LiveDatabase, reachable: bool) -> None:
 def test_an_outage_is_503_then_service_resumes_and_no_acknowledged_write_is_lost(
     pg_server: ServerProcess, postgres_db: LiveDatabase
 ) -> None:
-    probe = httpx2.Client(base_url=pg_server.url, timeout=30)
+    headers = pg_server.headers()
+    probe = httpx2.Client(base_url=pg_server.url, timeout=30, headers=headers)
     try:
-        with Load(pg_server.url) as load:
+        with Load(pg_server.url, headers) as load:
             time.sleep(1.0)
             set_reachable(postgres_db, False)
             try:

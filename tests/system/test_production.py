@@ -33,7 +33,7 @@ def test_json_logs_name_each_request_and_never_the_body_or_the_password(database
         url = make_url(url).set(password=PASSWORD).render_as_string(hide_password=False)
     with (
         running_server(tmp_path, url, workers=1, log_format="json") as server,
-        httpx2.Client(base_url=server.url) as client,
+        httpx2.Client(base_url=server.url, headers=server.headers()) as client,
     ):
         client.post("/tasks", json={"title": SENTINEL}, headers={"X-Request-ID": "first-write"})
         client.post("/tasks", json={"title": SENTINEL}, headers={"X-Request-ID": "second-write"})
@@ -99,9 +99,10 @@ def test_a_stop_signal_lets_the_request_in_flight_finish_and_closes_the_pool(
 ) -> None:
     with running_server(tmp_path, sqlite_db.url, app="tests.support.slow_app:app") as server:
         answer: dict[str, Any] = {}
+        headers = server.headers()
 
         def slow_request() -> None:
-            answer["response"] = httpx2.get(f"{server.url}/tasks", timeout=30)
+            answer["response"] = httpx2.get(f"{server.url}/tasks", timeout=30, headers=headers)
 
         thread = threading.Thread(target=slow_request)
         thread.start()

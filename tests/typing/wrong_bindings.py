@@ -6,6 +6,7 @@ test_wrong_bindings.py runs mypy over it and expects exactly the errors marked
 from sqlmodel import Session
 
 from domain.unit_of_work import UnitOfWork
+from domain.users.model import Actor
 from infrastructure.repositories.authors import SqlAuthorRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.unit_of_work import SqlUnitOfWork
@@ -16,17 +17,19 @@ from tests.fakes.unit_of_work import FakeUnitOfWork
 class SwappedUnitOfWork(UnitOfWork):
     """As SqlUnitOfWork binds its repositories, two of them swapped."""
 
-    def _bind(self, session: Session) -> None:
-        self.tasks = SqlAuthorRepository(session)  # error: [assignment] "SqlAuthorRepository" "TaskRepository"
-        self.authors = SqlTaskRepository(session)  # error: [assignment] "SqlTaskRepository" "AuthorRepository"
+    def _bind(self, session: Session, actor: Actor | None) -> None:
+        self.tasks = SqlAuthorRepository(session, actor)  # error: [assignment] "SqlAuthorRepository" "TaskRepository"
+        self.authors = SqlTaskRepository(session, actor)  # error: [assignment] "SqlTaskRepository" "AuthorRepository"
 
 
 class AuthorsAsTasks(SqlUnitOfWork):
     """A test's substitute of the wrong kind."""
 
-    def _bind(self, session: Session) -> None:
-        super()._bind(session)
-        self.tasks = SqlAuthorRepository(session)  # error: [assignment] "SqlAuthorRepository" "SqlTaskRepository"
+    def _bind(self, session: Session, actor: Actor | None) -> None:
+        super()._bind(session, actor)
+        self.tasks = SqlAuthorRepository(
+            session, actor
+        )  # error: [assignment] "SqlAuthorRepository" "SqlTaskRepository"
 
 
 class FakeAuthorsAsTasks(FakeUnitOfWork):

@@ -4,7 +4,7 @@ import pytest
 
 from domain.tasks.service import TaskService
 from tests.fakes.tasks import FakeTaskRepository
-from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.fakes.unit_of_work import FakeUnitOfWork, with_me
 
 
 class TickingClock:
@@ -20,7 +20,8 @@ class TickingClock:
 
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
-    return FakeUnitOfWork()
+    """A fake unit of work whose database holds the user ME, whom tests act as."""
+    return with_me(FakeUnitOfWork())
 
 
 @pytest.fixture

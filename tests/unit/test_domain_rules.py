@@ -21,7 +21,7 @@ from domain.preconditions import VersionPrecondition
 from domain.tasks.model import UNSET, NewTask, Priority, Status, TaskChanges
 from domain.tasks.service import TaskService
 from tests.fakes.tasks import FakeTaskRepository
-from tests.fakes.unit_of_work import FakeUnitOfWork
+from tests.fakes.unit_of_work import ME, FakeUnitOfWork, with_me
 from tests.unit.conftest import TickingClock
 
 
@@ -110,17 +110,17 @@ class TestErrors:
 class TestTimestamps:
     def test_a_clock_of_another_zone_is_read_in_utc(self) -> None:
         at = datetime(2026, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
-        service = TaskService(FakeUnitOfWork(), clock=lambda: at)
-        created = service.create(NewTask(title="zoned"))
+        service = TaskService(with_me(FakeUnitOfWork()), clock=lambda: at)
+        created = service.create(ME, NewTask(title="zoned"))
         assert created.created_at.tzinfo is UTC
         assert created.created_at == at
-        [bulk] = service.create_many([NewTask(title="zoned too")])
+        [bulk] = service.create_many(ME, [NewTask(title="zoned too")])
         assert (bulk.created_at, bulk.updated_at, bulk.created_at.tzinfo) == (at, at, UTC)
-        updated = service.update(created.id, TaskChanges(status=Status.DONE))
+        updated = service.update(ME, created.id, TaskChanges(status=Status.DONE))
         assert (updated.updated_at, updated.updated_at.tzinfo) == (at, UTC)
 
     def test_an_author_is_stamped_with_the_clock(self, uow: FakeUnitOfWork, clock: TickingClock) -> None:
-        author = AuthorService(uow, clock=clock).create(NewAuthor(name="Ada"))
+        author = AuthorService(uow, clock=clock).create(ME, NewAuthor(name="Ada"))
         assert author.created_at == clock.now
 
 
@@ -151,56 +151,56 @@ class TakenButGone(FakeTaskRepository):
 
 class TestTaskServiceMessages:
     def test_a_batch_whose_culprit_is_gone_is_still_a_conflict(self, clock: TickingClock) -> None:
-        uow = FakeUnitOfWork()
+        uow = with_me(FakeUnitOfWork())
         uow.tasks = TakenButGone(uow.database)
         service = TaskService(uow, clock=clock)
         with pytest.raises(AlreadyExists, match=r"^A task with one of these titles already exists$"):
-            service.create_many([NewTask(title="a"), NewTask(title="b")])
+            service.create_many(ME, [NewTask(title="a"), NewTask(title="b")])
 
     def test_a_new_title_that_is_taken_is_named(self, service: TaskService) -> None:
-        service.create(NewTask(title="Taken"))
-        task = service.create(NewTask(title="Mine"))
+        service.create(ME, NewTask(title="Taken"))
+        task = service.create(ME, NewTask(title="Mine"))
         with pytest.raises(AlreadyExists, match=r"^A task titled 'Taken' already exists$"):
-            service.update(task.id, TaskChanges(title="Taken"))
+            service.update(ME, task.id, TaskChanges(title="Taken"))
 
     @pytest.mark.parametrize("task_id", [0, -1, MAX_ID + 1, 404])
     def test_missing_tasks_are_task_not_found(self, service: TaskService, task_id: int) -> None:
         for call in (
-            lambda: service.get(task_id),
-            lambda: service.update(task_id, TaskChanges(status=Status.DONE)),
-            lambda: service.delete(task_id),
-            lambda: service.delete(task_id, VersionPrecondition(any_version=True)),
+            lambda: service.get(ME, task_id),
+            lambda: service.update(ME, task_id, TaskChanges(status=Status.DONE)),
+            lambda: service.delete(ME, task_id),
+            lambda: service.delete(ME, task_id, VersionPrecondition(any_version=True)),
         ):
             with pytest.raises(NotFound, match=r"^Task not found$"):
                 call()
 
     def test_a_stale_precondition_names_the_current_version(self, service: TaskService) -> None:
-        task = service.create(NewTask(title="T"))
+        task = service.create(ME, NewTask(title="T"))
         with pytest.raises(PreconditionFailed, match=r"^The task is at version 1, not the one given in If-Match$"):
-            service.delete(task.id, VersionPrecondition(frozenset({2})))
-        service.delete(task.id, VersionPrecondition(frozenset({1})))
+            service.delete(ME, task.id, VersionPrecondition(frozenset({2})))
+        service.delete(ME, task.id, VersionPrecondition(frozenset({1})))
         with pytest.raises(NotFound):
-            service.get(task.id)
+            service.get(ME, task.id)
 
     def test_a_task_deleted_between_its_read_and_its_delete_is_not_found(self, clock: TickingClock) -> None:
         class DeletedMeanwhile(FakeTaskRepository):
             def delete(self, entity_id: int) -> bool:
                 return False
 
-        uow = FakeUnitOfWork()
+        uow = with_me(FakeUnitOfWork())
         uow.tasks = DeletedMeanwhile(uow.database)
         service = TaskService(uow, clock=clock)
-        task = service.create(NewTask(title="T"))
+        task = service.create(ME, NewTask(title="T"))
         with pytest.raises(NotFound, match=r"^Task not found$"):
-            service.delete(task.id, VersionPrecondition(any_version=True))
+            service.delete(ME, task.id, VersionPrecondition(any_version=True))
 
 
 class TestPostServiceRules:
     def test_posts_of_every_author_or_of_one(self, uow: FakeUnitOfWork, clock: TickingClock) -> None:
         authors, posts = AuthorService(uow, clock=clock), PostService(uow, clock=clock)
-        ada, bob = authors.create(NewAuthor(name="Ada")), authors.create(NewAuthor(name="Bob"))
-        first = posts.create(NewPost(title="one", author_id=ada.id))
-        second = posts.create(NewPost(title="two", author_id=bob.id))
+        ada, bob = authors.create(ME, NewAuthor(name="Ada")), authors.create(ME, NewAuthor(name="Bob"))
+        first = posts.create(ME, NewPost(title="one", author_id=ada.id))
+        second = posts.create(ME, NewPost(title="two", author_id=bob.id))
         assert posts.find(PostQuery()).items == [first, second]
         assert posts.find(PostQuery(author_id=bob.id)).items == [second]
         for nobody in (0, -1, MAX_ID + 1):
@@ -214,7 +214,7 @@ class TestPostServiceRules:
 
     def test_a_missing_author_is_invalid_input_at_author_id(self, uow: FakeUnitOfWork) -> None:
         with pytest.raises(InvalidInput) as caught:
-            PostService(uow).create(NewPost(title="x", author_id=5))
+            PostService(uow).create(ME, NewPost(title="x", author_id=5))
         assert (caught.value.detail, caught.value.field, caught.value.kind) == (
             "Author 5 does not exist",
             "author_id",
