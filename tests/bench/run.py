@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -34,6 +35,8 @@ from infrastructure.tables import metadata
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).resolve().parent / "lua"
 VENV_BIN = Path(sys.executable).parent
+EMAIL = "bench@example.com"
+PASSWORD = "a password for the bench user"
 TASKS, AUTHORS, POSTS = 100_000, 1_000, 10_000
 SCENARIOS = [
     # id, what, path, script, connections, rows per request
@@ -55,14 +58,15 @@ def main() -> int:
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     workdir = Path(tempfile.mkdtemp(prefix="tasks-bench-"))
     url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    env = {**os.environ, "DATABASE_URL": url}
+    env = {**os.environ, "DATABASE_URL": url, "AUTH_SECRET_FILE": str(workdir / "auth-secret")}
     try:
         if os.environ.get("BENCH_DATABASE_URL"):
             _empty(url)
         _run([VENV_BIN / "python", "-m", "api.cli", "migrate"], env)
         print(f"seeding {TASKS:,} tasks, {AUTHORS:,} authors, {POSTS:,} posts ...", file=sys.stderr)
+        _run([VENV_BIN / "python", "-m", "api.cli", "create-user", "--email", EMAIL, "--password-stdin"], env, PASSWORD)
         _run(
-            [VENV_BIN / "python", "-m", "api.cli", "seed", "--quiet",
+            [VENV_BIN / "python", "-m", "api.cli", "seed", "--quiet", "--email", EMAIL,
              "--tasks", str(TASKS), "--authors", str(AUTHORS), "--posts", str(POSTS)],
             env,
         )  # fmt: skip
@@ -86,7 +90,7 @@ def _scenario(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_for(f"{base}/health")
-        wrk_env = {**env, "BENCH_LUA": str(LUA), "BENCH_TASKS": str(TASKS)}
+        wrk_env = {**env, "BENCH_LUA": str(LUA), "BENCH_TASKS": str(TASKS), "BENCH_TOKEN": _token(base)}
         # Each run tags the titles it creates, so that none repeats another's (409).
         _wrk(base + path, script, connections, 2, {**wrk_env, "BENCH_TAG": f"{sid}w{time.time_ns()}"})  # warm-up
         Path(f"/proc/{server.pid}/clear_refs").write_text("5")  # peak RSS from here
@@ -145,8 +149,16 @@ def _empty(url: str) -> None:
     engine.dispose()
 
 
-def _run(command: list[object], env: dict[str, str]) -> None:
-    subprocess.run([str(part) for part in command], cwd=ROOT, env=env, check=True)
+def _run(command: list[object], env: dict[str, str], stdin: str | None = None) -> None:
+    subprocess.run([str(part) for part in command], cwd=ROOT, env=env, input=stdin, text=True, check=True)
+
+
+def _token(base: str) -> str:
+    """Sign in as the bench user (whose rows the seed made): the token every request sends."""
+    form = urllib.parse.urlencode({"username": EMAIL, "password": PASSWORD}).encode()
+    with urllib.request.urlopen(urllib.request.Request(f"{base}/auth/token", data=form), timeout=30) as answer:
+        token: str = json.load(answer)["access_token"]
+    return token
 
 
 def _wait_for(url: str, timeout: float = 30) -> None:

@@ -1,7 +1,7 @@
 dofile(os.getenv("BENCH_LUA") .. "/report.lua")
 local tag = os.getenv("BENCH_TAG") or tostring(os.time())
 local threads, i = 0, 0
-local headers = { ["Content-Type"] = "application/json" }
+local headers = bench_headers({ ["Content-Type"] = "application/json" })
 function setup(thread) threads = threads + 1; thread:set("tid", threads) end
 function request()
   i = i + 1
