@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
@@ -60,7 +60,15 @@ def engine_resource(settings: Settings) -> Iterator[Engine]:
         engine.dispose()
 
 
-def transaction_options(engine: Engine, *, reading: bool, snapshot: bool) -> dict[str, Any]:
+ACTING_USER = "app.user_id"
+"""The PostgreSQL setting that names the acting user for row-level security
+(migration 0006): set per transaction, never per connection."""
+BYPASS = "app.bypass_rls"
+"""Set to 'on' in a transaction that must see every owner's rows (the adopt
+command); nothing the API runs sets it."""
+
+
+def transaction_options(engine: Engine, *, reading: bool, snapshot: bool, acting: bool = False) -> dict[str, Any]:
     """Execution options for the connection of a unit of work, set before its
     transaction begins (SQLAlchemy's way to configure one session's transaction).
 
@@ -73,6 +81,9 @@ def transaction_options(engine: Engine, *, reading: bool, snapshot: bool) -> dic
       a read-only REPEATABLE READ transaction, whose statements all see the
       snapshot its first one took. Two plain statements in it cost the server
       less than one statement carrying the COUNT as a subquery (README, Speed).
+    - PostgreSQL, a unit that reads for an acting user: a read-only transaction,
+      not autocommit, because the acting user is set for the transaction
+      (`act_as`), and in autocommit it would last one statement.
     - SQLite, a unit that may write: BEGIN IMMEDIATE takes the write lock up
       front, so that a transaction which reads before it writes waits for other
       writers (busy timeout) instead of failing on the upgrade ("database is
@@ -83,7 +94,25 @@ def transaction_options(engine: Engine, *, reading: bool, snapshot: bool) -> dic
         return {SQLITE_BEGIN_OPTION: "DEFERRED" if reading else "IMMEDIATE"}
     if reading and snapshot:
         return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    if reading and acting:
+        return {"postgresql_readonly": True}
     return {"isolation_level": "AUTOCOMMIT"} if reading else {}
+
+
+def act_as(connection: Connection, user_id: int) -> None:
+    """Name the acting user for PostgreSQL's row-level security, for this
+    transaction only: set_config(..., is_local => true) is SET LOCAL, gone at
+    COMMIT or ROLLBACK, so it cannot reach the next request that gets this
+    connection, behind PgBouncer in transaction mode included. One statement.
+    SQLite has no row-level security: nothing to do."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.set_config(ACTING_USER, str(user_id), True)))
+
+
+def bypass_row_security(connection: Connection) -> None:
+    """Let this transaction see and change every owner's rows (PostgreSQL)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.set_config(BYPASS, "on", True)))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from domain.unit_of_work import UnitOfWork
 from domain.users.model import Actor
-from infrastructure.database import transaction_options
+from infrastructure.database import act_as, transaction_options
 from infrastructure.errors import to_domain_error, translate_database_errors
 from infrastructure.repositories.authors import SqlAuthorRepository
+from infrastructure.repositories.base import ONE_SNAPSHOT
 from infrastructure.repositories.comments import SqlCommentRepository
 from infrastructure.repositories.posts import SqlPostRepository
 from infrastructure.repositories.tasks import SqlTaskRepository
@@ -136,8 +137,15 @@ class SqlUnitOfWork(UnitOfWork):
         started = time.perf_counter()
         with translate_database_errors():
             try:
-                options = transaction_options(session.get_bind().engine, reading=self._reading, snapshot=self._snapshot)
-                session.connection(execution_options=options)
+                engine = session.get_bind().engine
+                acting = self._actor is not None
+                options = transaction_options(engine, reading=self._reading, snapshot=self._snapshot, acting=acting)
+                connection = session.connection(execution_options=options)
+                # Autocommit, or READ COMMITTED for a user: each statement its own snapshot.
+                many = self._reading and not self._snapshot and engine.dialect.name == "postgresql"
+                session.info[ONE_SNAPSHOT] = not many
+                if self._actor is not None:
+                    act_as(connection, self._actor.user_id)
             except sa_exc.SQLAlchemyError as error:
                 if self._observer is not None:
                     self._observer.no_connection(error)

@@ -9,7 +9,7 @@ from domain.entity_service import EntityService
 from domain.errors import AlreadyExists, NotFound, Throttled, Unauthenticated
 from domain.ids import is_storable_id
 from domain.unit_of_work import UnitOfWork
-from domain.users.model import NewUser, User, normalise_email
+from domain.users.model import EMAIL_MAX_LENGTH, NewUser, User, normalise_email
 from domain.users.repository import UserRepository
 
 ENTITY = "User"
@@ -58,6 +58,11 @@ class UserService(EntityService[User, NewUser]):
         for an unknown email and a wrong password). Refused with Throttled, the
         password unread, while the email has MAX_FAILURES failures in the window."""
         email = normalise_email(email)
+        if "\x00" in email or len(email) > EMAIL_MAX_LENGTH:
+            # No user has it, and no database stores it (nor a failure of it):
+            # the same answer, after the same work, without a query.
+            self._hasher.verify(password, None)
+            raise Unauthenticated(WRONG_CREDENTIALS)
         now = self._now()
         with self._uow.reading() as uow:
             failures = uow.login_failures.since(email, now - FAILURE_WINDOW)

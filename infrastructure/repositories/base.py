@@ -52,6 +52,10 @@ OWNER = "owner_id"
 
 NEEDS_ACTOR = "this repository's rows are private to their owner: open the unit of work acting_as(actor)"
 
+ONE_SNAPSHOT = "one_snapshot"
+"""Set in `Session.info` by the unit of work: False when its statements may each
+see another snapshot (a PostgreSQL unit that reads without `snapshot=True`)."""
+
 NEEDS_SNAPSHOT = (
     "a page whose total needs a COUNT reads twice, and both reads must see one snapshot: "
     "open the unit of work with reading(snapshot=True)"
@@ -91,7 +95,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         super().__init_subclass__(**kwargs)
         if not all(hasattr(cls, name) for name in ("model", "entity")):
             return  # an abstract layer of its own
-        if not {"model", "entity", "load", "to_entity"} & cls.__dict__.keys():
+        if not {"model", "entity", "load", "to_entity", "private"} & cls.__dict__.keys():
             return  # reads as the class it extends: its statements serve
         key = cls._primary_key()
         cls._key = inspect(cls.model).primary_key[0].name
@@ -269,7 +273,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         items = [self.to_entity(row) for row in rows]
         total = total_from_page(request, len(items))
         if total is None:
-            if self._session.connection().get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            if not self._session.info.get(ONE_SNAPSHOT, True):
                 raise RuntimeError(NEEDS_SNAPSHOT)
             total = self._session.exec(select(func.count()).select_from(self.model).where(*self._mine(), *where)).one()
         return Page(items, total)

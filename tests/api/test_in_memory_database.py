@@ -11,14 +11,18 @@ from infrastructure.settings import Settings
 
 
 def test_the_app_on_an_in_memory_database() -> None:
-    settings = Settings(database_url="sqlite://")  # in memory: one connection for all (StaticPool)
-    engine = build_engine(settings)
+    settings = Settings(database_url="sqlite://", auth_secret="a secret of at least 32 bytes for tests")
+    engine = build_engine(settings)  # in memory: one connection for all (StaticPool)
     SQLModel.metadata.create_all(engine)  # every table of infrastructure/tables
     container = Container()
     container.settings.override(settings)
     container.engine.override(engine)
 
     with TestClient(create_app(container)) as client:
+        me = {"email": "ada@example.com", "password": "correct horse battery"}
+        client.post("/users", json=me)
+        token = client.post("/auth/token", data={"username": me["email"], "password": me["password"]}).json()
+        client.headers["Authorization"] = f"Bearer {token['access_token']}"
         task = client.post("/tasks", json={"title": "Kept in memory"}).json()
         assert client.get(f"/tasks/{task['id']}").json() == task
         author = client.post("/authors", json={"name": "Ada"}).json()

@@ -196,6 +196,8 @@ def test_how_each_unit_of_work_begins() -> None:
         "postgresql_readonly": True,
     }
     assert transaction_options(postgresql, reading=False, snapshot=False) == {}
+    # Read for a user: a read-only transaction, where SET LOCAL of the acting user lasts.
+    assert transaction_options(postgresql, reading=True, snapshot=False, acting=True) == {"postgresql_readonly": True}
     sqlite.dispose()
     postgresql.dispose()
 

@@ -178,14 +178,21 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(sqlite_db: LiveData
 def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_database: LiveDatabase) -> None:
     log = SessionLog()
     uow = SqlUnitOfWork(log.sessions(clean_database.engine))
-    with uow.acting_as(ME).reading():
-        assert uow.tasks.get(1) is None
+    with uow.reading():  # no acting user: public rows only
+        assert uow.authors.get(1) is None
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":  # SQLite keeps its local BEGIN (one snapshot per list)
             assert isinstance(driver, psycopg.Connection)
             assert driver.autocommit  # psycopg sends no BEGIN/ROLLBACK
         with pytest.raises(RuntimeError, match="cannot commit"):
             uow.commit()
+    with uow.acting_as(ME).reading():  # for a user: the acting user is set for a transaction
+        assert uow.tasks.get(1) is None
+        driver = log.opened[-1].connection.driver_connection
+        if clean_database.kind != "sqlite":
+            assert isinstance(driver, psycopg.Connection)
+            assert (driver.autocommit, driver.read_only) == (False, True)
+            assert driver.execute("SELECT current_setting('app.user_id', true)").fetchone() == (str(ME.user_id),)
     with uow.acting_as(ME):  # the next block is an ordinary one again
         uow.tasks.add(NewTask(title="after reading"), AT)
         driver = log.opened[-1].connection.driver_connection

@@ -85,6 +85,19 @@ def postgres_database(server_url: str) -> Iterator[LiveDatabase]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+ACTING = "SELECT set_config("
+"""How a unit of work names its acting user for row-level security (PostgreSQL)."""
+
+
+def acting_statements(database: "LiveDatabase", statements: list[str], units: int) -> list[str]:
+    """`statements` without the ones that set the acting user, after checking
+    their number: one per unit of work run for a user on PostgreSQL (its row-
+    level security; behind PgBouncer too), none on SQLite."""
+    setting = [statement for statement in statements if statement.startswith(ACTING)]
+    assert len(setting) == (units if database.kind != "sqlite" else 0), statements
+    return [statement for statement in statements if not statement.startswith(ACTING)]
+
+
 @contextmanager
 def counting_statements(engine: Engine) -> Iterator[list[str]]:
     """The SQL statements sent through `engine` while the block runs.

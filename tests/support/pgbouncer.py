@@ -40,8 +40,10 @@ def pgbouncer_binary() -> str | None:
 
 
 @contextmanager
-def running_pgbouncer(server_url: str) -> Iterator[str]:
-    """Yields the URL of `server_url`'s server behind a new PgBouncer."""
+def running_pgbouncer(server_url: str, *others: str) -> Iterator[str]:
+    """Yields the URL of `server_url`'s server behind a new PgBouncer, which
+    lets its user in, and the roles `others` (trust: PgBouncer still wants each
+    name in its auth_file)."""
     binary = pgbouncer_binary()
     assert binary is not None
     server = make_url(server_url)
@@ -49,7 +51,7 @@ def running_pgbouncer(server_url: str) -> Iterator[str]:
     # Its own directory in /tmp: as root, PgBouncer runs as postgres, who cannot
     # enter pytest's root-only temporary directories.
     directory = Path(tempfile.mkdtemp(prefix="tasks-pgbouncer-"))
-    (directory / "users.txt").write_text(f'"{server.username}" ""\n')
+    (directory / "users.txt").write_text("".join(f'"{name}" ""\n' for name in (server.username, *others)))
     config = directory / "pgbouncer.ini"
     config.write_text(
         CONFIG.format(host=server.host, port=server.port or 5432, listen_port=listen_port, directory=directory)

@@ -16,7 +16,8 @@ def test_a_bug_is_a_bare_500_and_the_log_has_its_stack_under_the_request_id(
     sqlite_db: LiveDatabase, tmp_path: Path
 ) -> None:
     with running_server(tmp_path, sqlite_db.url, app="tests.support.buggy_app:app") as server:
-        response = httpx2.get(f"{server.url}/tasks/1", headers={"X-Request-ID": "bug-report-7"})
+        headers = {**server.headers(), "X-Request-ID": "bug-report-7"}
+        response = httpx2.get(f"{server.url}/tasks/1", headers=headers)
         assert response.status_code == 500
         assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["x-request-id"] == "bug-report-7"

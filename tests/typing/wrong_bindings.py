@@ -27,9 +27,8 @@ class AuthorsAsTasks(SqlUnitOfWork):
 
     def _bind(self, session: Session, actor: Actor | None) -> None:
         super()._bind(session, actor)
-        self.tasks = SqlAuthorRepository(
-            session, actor
-        )  # error: [assignment] "SqlAuthorRepository" "SqlTaskRepository"
+        authors = SqlAuthorRepository(session, actor)
+        self.tasks = authors  # error: [assignment] "SqlAuthorRepository" "SqlTaskRepository"
 
 
 class FakeAuthorsAsTasks(FakeUnitOfWork):
