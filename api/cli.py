@@ -26,15 +26,17 @@ from typing import TextIO, TypeVar
 
 from alembic import command
 from alembic.config import Config
+from pydantic import ValidationError
 from sqlalchemy import func, make_url, select
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from api.container import Container
+from api.schemas.users import UserCreate
 from domain.authors.model import NewAuthor
 from domain.errors import DomainError
 from domain.posts.model import NewPost
 from domain.tasks.model import NewTask, Priority, Status
-from domain.users.model import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Actor, normalise_email
+from domain.users.model import Actor, normalise_email
 from infrastructure.adopt import adopt_ownerless
 from infrastructure.errors import translate_database_errors
 from infrastructure.settings import Settings
@@ -142,16 +144,18 @@ def _password(from_stdin: bool, err: TextIO) -> str:
         password = getpass.getpass("Password: ", stream=err)
         if getpass.getpass("Password again: ", stream=err) != password:
             raise CommandError("the two passwords differ", 2)
-    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
-        raise CommandError(f"a password is {PASSWORD_MIN_LENGTH} to {PASSWORD_MAX_LENGTH} characters", 2)
     return password
 
 
 def _create_user(container: Container, email: str, password: str, out: TextIO) -> None:
+    # The API's own request model: one definition of a valid email and password.
+    try:
+        new = UserCreate(email=email, password=password)
+    except ValidationError as exc:
+        problem = exc.errors()[0]
+        raise CommandError(f"{problem['loc'][0]}: {problem['msg']}", 2) from None
     _reachable(container)
-    if "@" not in email:
-        raise CommandError("an email has an @", 2)
-    user = _checked(container.user_service().register, email, password)
+    user = _checked(container.user_service().register, new.email, new.password)
     print(f"created user {user.id} <{user.email}>", file=out)
 
 

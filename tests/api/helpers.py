@@ -18,7 +18,7 @@ ME = "me@example.com"
 
 def sign_up(client: TestClient, email: str = ME, password: str = PASSWORD) -> str:
     """Register `email` and sign in: the bearer token."""
-    registered = client.post("/users", json={"email": email, "password": password}, headers={"Authorization": ""})
+    registered = client.post("/users", json={"email": email, "password": password})
     assert registered.status_code == 201, registered.text
     return sign_in(client, email, password)
 
