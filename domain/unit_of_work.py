@@ -28,8 +28,12 @@ class UnitOfWork(Protocol):
     - one object may be entered again after the block ends (a retry), each time
       with a fresh transaction; it is not entered twice at once;
     - `with uow.reading():` opens a block that only reads: it must not write or
-      commit, and the storage may serve it as it sees fit; each read sees what
-      was committed when it ran. `with uow.reading(snapshot=True):` makes every
+      commit, and the storage may serve it as it sees fit, from a copy that
+      lags behind by a bounded time (a replica) included, but never from one
+      older than what this request wrote or the client's consistency token
+      names. `with uow.reading(latest=True):` reads everything committed
+      before the block opened, whoever wrote it: for the few reads whose answer
+      must not lag (signing in, a token's user, failed-login counts). `with uow.reading(snapshot=True):` makes every
       read of the block see one snapshot: a page and its total agree, and so do
       a parent and its children read apart. A storage where a snapshot costs
       more (PostgreSQL: a transaction where a point read needs none) pays it
@@ -53,9 +57,9 @@ class UnitOfWork(Protocol):
         """This unit of work, for one block run for `actor`."""
         ...
 
-    def reading(self, snapshot: bool = False) -> Self:
+    def reading(self, snapshot: bool = False, latest: bool = False) -> Self:
         """This unit of work, for one block that only reads (all of it from one
-        snapshot if `snapshot`)."""
+        snapshot if `snapshot`; nothing lagging if `latest`)."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -64,7 +64,9 @@ class UserService(EntityService[User, NewUser]):
             self._hasher.verify(password, None)
             raise Unauthenticated(WRONG_CREDENTIALS)
         now = self._now()
-        with self._uow.reading() as uow:
+        # latest: a user who just signed up must be able to sign in, and a
+        # failure counted a moment ago must count (a lagging copy would miss both).
+        with self._uow.reading(latest=True) as uow:
             failures = uow.login_failures.since(email, now - FAILURE_WINDOW)
             user = uow.users.by_email(email)
         if len(failures) >= MAX_FAILURES:
@@ -79,9 +81,9 @@ class UserService(EntityService[User, NewUser]):
             uow.commit()
         raise Unauthenticated(WRONG_CREDENTIALS)
 
-    def get(self, user_id: int) -> User:
+    def get(self, user_id: int, *, latest: bool = False) -> User:
         if is_storable_id(user_id):
-            with self._uow.reading() as uow:
+            with self._uow.reading(latest=latest) as uow:
                 found = uow.users.get(user_id)
             if found is not None:
                 return found
@@ -89,11 +91,17 @@ class UserService(EntityService[User, NewUser]):
 
     def exists(self, user_id: int) -> bool:
         """Whether a token's user is still there (a token outlives nothing it names)."""
-        try:
-            self.get(user_id)
-        except NotFound:
-            return False
-        return True
+        # Users are not deleted through the API, so a copy that may lag (a
+        # replica) and has the user is proof enough, and it answers while the
+        # primary is away. Only a miss asks what is latest: a token issued a
+        # moment ago may name a user the copy has not received yet.
+        for latest in (False, True):
+            try:
+                self.get(user_id, latest=latest)
+            except NotFound:
+                continue
+            return True
+        return False
 
 
 def email_taken() -> AlreadyExists:

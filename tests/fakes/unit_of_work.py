@@ -42,6 +42,7 @@ class FakeUnitOfWork(UnitOfWork):
         self.commits = 0
         self.rollbacks = 0
         self.entered = 0
+        self.latest_blocks = 0
         self._reading = False
         self._actor: Actor | None = None
         self.viewer: Actor | None = None
@@ -53,10 +54,12 @@ class FakeUnitOfWork(UnitOfWork):
         self._actor = actor
         return self
 
-    def reading(self, snapshot: bool = False) -> Self:
+    def reading(self, snapshot: bool = False, latest: bool = False) -> Self:
         if self._before is not None:
             raise RuntimeError("this unit of work is already open")
         self._reading = True
+        # One copy of the data: it never lags. Counted, for the services that must ask.
+        self.latest_blocks += latest
         self.database.one_snapshot = snapshot
         return self
 
