@@ -50,6 +50,18 @@ POOL_TIMEOUTS = Counter("db_pool_timeouts_total", "Requests that found no free c
 UNITS = Counter(
     "db_units_of_work_total", "Units of work ended, by outcome: committed, rolled_back, read_only", ["outcome"]
 )
+READS_SERVED = Counter(
+    "db_reads_total", "Reading units of work, by the database that served them: primary, replica1, ...", ["database"]
+)
+REACHABLE = Gauge(
+    "db_reachable", "1 when this worker last reached the database, else 0", ["database"], multiprocess_mode="livemin"
+)
+REPLICA_LAG = Gauge(
+    "db_replica_lag_seconds",
+    "At most how far a replica was behind the primary when last asked (-1: unknown)",
+    ["database"],
+    multiprocess_mode="livemax",
+)
 CONFLICTS = Counter("conflicts_total", "409 answers, by kind of conflict", ["kind"])
 
 # Label children, looked up once per (method, route, status) instead of per request.
@@ -110,6 +122,21 @@ class UnitOfWorkMetrics:
 
 
 UNITS_OF_WORK = UnitOfWorkMetrics()
+
+
+class ReadMetrics:
+    """infrastructure.replicas.ReadRoutingObserver: where reads went, how the databases are."""
+
+    def served(self, database: str) -> None:
+        READS_SERVED.labels(database).inc()
+
+    def database_state(self, database: str, reachable: bool, lag_seconds: float | None) -> None:
+        REACHABLE.labels(database).set(1 if reachable else 0)
+        if database != "primary":
+            REPLICA_LAG.labels(database).set(-1 if lag_seconds is None else lag_seconds)
+
+
+READS = ReadMetrics()
 
 
 def exposition() -> bytes:

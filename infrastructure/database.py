@@ -10,14 +10,16 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
 from infrastructure.errors import translate_database_errors
+from infrastructure.replicas import DatabaseState, ReadRouting, ReadRoutingObserver
 from infrastructure.settings import Settings
 
 # Execution option naming how a SQLite transaction begins (see transaction_options).
 SQLITE_BEGIN_OPTION = "sqlite_begin"
 
 
-def build_engine(settings: Settings) -> Engine:
-    url = make_url(settings.database_url)
+def build_engine(settings: Settings, database_url: str | None = None) -> Engine:
+    """The engine for DATABASE_URL, or for `database_url` (a replica) with the same pool."""
+    url = make_url(database_url or settings.database_url)
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql") or (backend == "postgresql" and url.get_driver_name() != "psycopg"):
         raise ValueError(f"{url.drivername} is not supported: use sqlite or postgresql+psycopg")
@@ -58,6 +60,35 @@ def engine_resource(settings: Settings) -> Iterator[Engine]:
         yield engine
     finally:
         engine.dispose()
+
+
+def routing_resource(
+    settings: Settings, primary: Engine, observer: ReadRoutingObserver | None = None
+) -> Iterator[ReadRouting | None]:
+    """Read routing over DATABASE_REPLICA_URLS for the life of the process, its
+    monitor running; None without replicas (the primary serves every read)."""
+    if not settings.database_replica_urls:
+        yield None
+        return
+    if primary.dialect.name != "postgresql" or any(
+        make_url(url).get_backend_name() != "postgresql" for url in settings.database_replica_urls
+    ):
+        raise ValueError("DATABASE_REPLICA_URLS are PostgreSQL replicas of a PostgreSQL DATABASE_URL")
+    engines = [build_engine(settings, url) for url in settings.database_replica_urls]
+    routing = ReadRouting(
+        primary,
+        engines,
+        max_lag=settings.replica_max_lag_seconds,
+        poll_seconds=settings.replica_poll_seconds,
+        observer=observer,
+    )
+    routing.start()
+    try:
+        yield routing
+    finally:
+        routing.stop()
+        for engine in engines:
+            engine.dispose()
 
 
 ACTING_USER = "app.user_id"
@@ -153,12 +184,17 @@ def _lower(value: str | None) -> str | None:
 
 
 class DatabaseProbe:
-    """Answers "can we reach the database right now?" for /ready."""
+    """Answers "can we reach the database right now?" for /ready, and, with
+    replicas, how each of them was when the monitor last asked."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, routing: ReadRouting | None = None) -> None:
         self._engine = engine
+        self._routing = routing
 
     def check(self) -> None:
         """Raises domain.errors.Unavailable when the database cannot be reached."""
         with translate_database_errors(), self._engine.connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    def replicas(self) -> list[DatabaseState]:
+        return [] if self._routing is None else self._routing.states()[1:]

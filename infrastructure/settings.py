@@ -35,6 +35,19 @@ class Settings(BaseSettings):
         description="PostgreSQL server-side prepared statements; false behind PgBouncer "
         "(transaction pooling) or Neon's pooler",
     )
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma list of PostgreSQL streaming replicas (postgresql+psycopg://...) that serve reads; "
+        "unset: the primary serves everything",
+    )
+    replica_max_lag_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How far behind the primary a replica may be to serve a read that sends no consistency token",
+    )
+    replica_poll_seconds: float = Field(
+        default=0.25, gt=0, description="How often each worker samples the primary's position and each replica's"
+    )
     sqlite_busy_timeout_ms: int = Field(
         default=5000, ge=0, description="How long SQLite writers wait for the write lock"
     )
@@ -65,7 +78,7 @@ class Settings(BaseSettings):
         description="How long a worker trusts that a token's user exists before it asks the database again",
     )
 
-    @field_validator("auth_previous_secrets", mode="before")
+    @field_validator("auth_previous_secrets", "database_replica_urls", mode="before")
     @classmethod
     def _comma_list(cls, value: object) -> object:
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value

@@ -11,10 +11,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from domain.errors import Unavailable
 from domain.unit_of_work import UnitOfWork
 from domain.users.model import Actor
+from infrastructure import consistency
+from infrastructure.consistency import PRIMARY
 from infrastructure.database import act_as, transaction_options
 from infrastructure.errors import to_domain_error, translate_database_errors
+from infrastructure.replicas import ReadRouting
 from infrastructure.repositories.authors import SqlAuthorRepository
 from infrastructure.repositories.base import ONE_SNAPSHOT
 from infrastructure.repositories.comments import SqlCommentRepository
@@ -53,12 +57,19 @@ class SqlUnitOfWork(UnitOfWork):
     that escape the block leave it as domain errors (infrastructure/errors.py).
     """
 
-    def __init__(self, sessions: Callable[[], Session], observer: UnitOfWorkObserver | None = None) -> None:
+    def __init__(
+        self,
+        sessions: Callable[..., Session],
+        observer: UnitOfWorkObserver | None = None,
+        routing: ReadRouting | None = None,
+    ) -> None:
         self._sessions = sessions
         self._observer = observer
+        self._routing = routing
         self._session: Session | None = None
         self._reading = False
         self._snapshot = False
+        self._latest = False
         self._committed = False
         self._actor: Actor | None = None
 
@@ -79,21 +90,33 @@ class SqlUnitOfWork(UnitOfWork):
         self._actor = actor
         return self
 
-    def reading(self, snapshot: bool = False) -> Self:
+    def reading(self, snapshot: bool = False, latest: bool = False) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         self._reading = True
         self._snapshot = snapshot
+        self._latest = latest
         return self
 
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
-        session = self._sessions()
+        session = self._open_session()
         try:
-            self._begin(session)
+            try:
+                self._begin(session)
+            except Unavailable:
+                if not self._on_replica(session):
+                    raise
+                # The replica failed between routing's check and here: the
+                # primary serves this block instead.
+                self._replica_failed(session)
+                with suppress(sa_exc.SQLAlchemyError):
+                    session.close()
+                session = self._sessions()
+                self._begin(session)
         except BaseException:
-            self._reading = self._snapshot = False
+            self._reading = self._snapshot = self._latest = False
             self._actor = None
             session.close()
             raise
@@ -112,11 +135,29 @@ class SqlUnitOfWork(UnitOfWork):
             return
         if self._observer is not None:
             self._observer.ended("read_only" if self._reading else "committed" if self._committed else "rolled_back")
-        self._reading = self._snapshot = self._committed = False
+        wrote, reading = not self._reading, self._reading
+        if exc is not None and self._on_replica(session) and _is_unavailable(exc):
+            self._replica_failed(session)
+            request = consistency.current()
+            if request is not None:
+                # Too late to change where this block reads: the request is
+                # answered again from the primary (api/middleware.py).
+                request.replica_failed = True
+        self._reading = self._snapshot = self._latest = self._committed = False
         self._actor = None
         if exc is None:
-            with translate_database_errors():
-                session.close()
+            try:
+                with translate_database_errors():
+                    session.close()
+            except Unavailable:
+                if not reading:
+                    raise
+                # What was read is read: a connection lost while it was being
+                # released (a replica going down) costs the request nothing.
+                if self._on_replica(session):
+                    self._replica_failed(session)
+            if wrote:
+                self._note_written()
         else:
             # The error already on its way out says more than a failed close.
             with suppress(sa_exc.SQLAlchemyError):
@@ -131,6 +172,33 @@ class SqlUnitOfWork(UnitOfWork):
             raise RuntimeError("a unit of work opened with reading() cannot commit")
         self._active().commit()
         self._committed = True
+
+    def _open_session(self) -> Session:
+        """A session on the primary, or, for a reading block with replicas, on
+        the database that routing picks for what this request must see."""
+        if self._routing is None or not self._reading:
+            return self._sessions()
+        request = consistency.current()
+        required = PRIMARY if self._latest else request.required if request is not None else None
+        return self._sessions(bind=self._routing.engine_for_read(required))
+
+    def _on_replica(self, session: Session) -> bool:
+        return self._routing is not None and session.get_bind() is not self._routing.primary
+
+    def _replica_failed(self, session: Session) -> None:
+        if self._routing is not None:
+            self._routing.failed(session.get_bind().engine)
+
+    def _note_written(self) -> None:
+        """Where the primary stands after this block (which ran there): the
+        request's consistency token, and what its later reads must see. Asked
+        only with replicas: without them every read is the primary's, and the
+        token needs no position (infrastructure/consistency.py)."""
+        request = consistency.current()
+        if self._routing is None or request is None:
+            return
+        position = self._routing.primary_position()
+        request.wrote(PRIMARY if position is None else position)
 
     def _begin(self, session: Session) -> None:
         """Check out the connection and begin the transaction, timed."""
@@ -159,8 +227,15 @@ class SqlUnitOfWork(UnitOfWork):
         return self._session
 
 
-def session_factory(engine: Engine) -> Callable[[], Session]:
+def session_factory(engine: Engine) -> Callable[..., Session]:
     """Sessions for units of work: expire_on_commit=False, so that what a unit
     read or wrote stays readable after its commit without another query;
     close_resets_only=False, so that a closed session cannot be used again."""
     return sessionmaker(engine, class_=Session, expire_on_commit=False, close_resets_only=False)
+
+
+def _is_unavailable(error: BaseException) -> bool:
+    """Whether `error` says the database went away (as opposed to a bug or a conflict)."""
+    if isinstance(error, sa_exc.SQLAlchemyError):
+        return isinstance(to_domain_error(error), Unavailable)
+    return isinstance(error, Unavailable)

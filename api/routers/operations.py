@@ -1,5 +1,7 @@
 """Liveness, readiness and metrics."""
 
+import json
+
 from starlette.responses import Response
 
 from api import metrics
@@ -25,7 +27,20 @@ async def health() -> Response:
 @router.get("/ready", summary="Readiness: the database answers", responses=errors(503))
 def ready(probe: Probe) -> Response:
     probe.check()
-    return Response(_READY, media_type=JSON)
+    replicas = probe.replicas()
+    if not replicas:
+        return Response(_READY, media_type=JSON)
+    # With DATABASE_REPLICA_URLS: each replica as this worker's monitor last
+    # saw it. A replica that is down does not make the service unready: its
+    # reads go to the primary.
+    body = {
+        "status": "ok",
+        "database": "ok",
+        "replicas": [
+            {"name": state.name, "reachable": state.reachable, "lag_seconds": state.lag_seconds} for state in replicas
+        ],
+    }
+    return Response(json.dumps(body, separators=(",", ":")), media_type=JSON)
 
 
 @router.get(
