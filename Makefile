@@ -22,7 +22,7 @@ BIN := $(VENV)/bin
 # Never download a Python: use the machine's (pyproject.toml asks for 3.11).
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run migrate serve test lint typecheck contracts pytest bench mutate clean
+.PHONY: install run migrate serve test lint typecheck contracts pytest bench mutate cluster cluster-stop cluster-status clean
 
 install: $(VENV)/.installed
 
@@ -74,6 +74,21 @@ mutate: install
 # The benchmark scenarios against this project alone (needs wrk); see tests/bench/run.py.
 bench: install
 	$(BIN)/python tests/bench/run.py
+
+# Several hosts on one machine (README, "Scaling out"): a streaming replica of
+# DATABASE_URL's PostgreSQL, two app instances reading from it, HAProxy in round
+# robin in front on CLUSTER_PORT. State, logs and metrics in .cluster/.
+CLUSTER_DATABASE_URL ?= $(or $(DATABASE_URL),postgresql+psycopg://postgres@127.0.0.1:5432/tasks)
+CLUSTER_PORT ?= 8080
+
+cluster: install
+	DATABASE_URL=$(CLUSTER_DATABASE_URL) $(BIN)/python -m infrastructure.cluster start --port $(CLUSTER_PORT)
+
+cluster-stop: install
+	$(BIN)/python -m infrastructure.cluster stop
+
+cluster-status: install
+	$(BIN)/python -m infrastructure.cluster status
 
 clean:
 	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache .mutation

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx2
 
+from infrastructure.consistency import parse_token
 from tests.support.databases import ROOT
 
 
@@ -39,6 +40,16 @@ class ServerProcess:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
+
+
+def covering(*answers: httpx2.Response) -> dict[str, str]:
+    """The X-Consistency-Token header that covers every write among `answers`
+    (API.md, "Reading your own writes"), for a read that must see them all.
+    Clients treat tokens as opaque and send the latest they got; writes that
+    raced finish in any order, so the tests, which know the token's form
+    (infrastructure/consistency.py), pick the newest position."""
+    tokens = [answer.headers["X-Consistency-Token"] for answer in answers if "X-Consistency-Token" in answer.headers]
+    return {"X-Consistency-Token": max(tokens, key=lambda token: parse_token(token) or 0)}
 
 
 @contextmanager

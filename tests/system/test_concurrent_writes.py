@@ -9,7 +9,7 @@ import httpx2
 import pytest
 
 from tests.support.databases import LiveDatabase
-from tests.support.server import ServerProcess
+from tests.support.server import ServerProcess, covering
 
 pytestmark = pytest.mark.slow
 
@@ -53,7 +53,7 @@ def test_two_patches_of_different_fields_both_stick(clients: list[httpx2.Client]
             partial(second.patch, path, json={"priority": "high", "description": "b"}),
         )
         assert (a.status_code, b.status_code) == (200, 200), (a.text, b.text)
-        final = first.get(path).json()
+        final = first.get(path, headers=covering(a, b)).json()
         assert (final["status"], final["priority"], final["description"]) == ("done", "high", "b")
         assert final["version"] == 3  # created at 1, +1 for each change
 
@@ -69,7 +69,7 @@ def test_with_if_match_the_loser_gets_412_and_changes_nothing(clients: list[http
         )
         assert sorted((a.status_code, b.status_code)) == [200, 412], (a.text, b.text)
         winner = a if a.status_code == 200 else b
-        final = first.get(path).json()
+        final = first.get(path, headers=covering(winner)).json()
         assert final == winner.json()
         assert final["version"] == 2
         assert (final["status"] == "done") != (final["priority"] == "high")  # one change, not both
@@ -81,20 +81,19 @@ def test_dozens_of_concurrent_writers_never_see_a_server_error(
     """On SQLite: no "database is locked" (busy timeout, BEGIN IMMEDIATE)."""
     shared = clients[0].post("/tasks", json={"title": "shared"}).json()
 
-    def writer(n: int) -> list[int]:
+    def writer(n: int) -> list[httpx2.Response]:
         client = clients[n]
-        statuses = [
-            client.post("/tasks", json={"title": f"writer {n} task {k}"}).status_code for k in range(5)
+        answers = [
+            client.post("/tasks", json={"title": f"writer {n} task {k}"}) for k in range(5)
         ]  # fmt: skip
-        statuses.append(
-            client.post("/tasks/bulk", json=[{"title": f"writer {n} bulk {k}"} for k in range(20)]).status_code
-        )
-        statuses.append(client.patch(f"/tasks/{shared['id']}", json={"description": f"writer {n}"}).status_code)
-        return statuses
+        answers.append(client.post("/tasks/bulk", json=[{"title": f"writer {n} bulk {k}"} for k in range(20)]))
+        answers.append(client.patch(f"/tasks/{shared['id']}", json={"description": f"writer {n}"}))
+        return answers
 
     results = at_once(*(partial(writer, n) for n in range(48)))
     assert all(isinstance(r, list) for r in results), [r for r in results if not isinstance(r, list)][:3]
-    assert sorted({status for statuses in results for status in statuses}) == [200, 201]
+    answers = [answer for answers in results for answer in answers]
+    assert sorted({answer.status_code for answer in answers}) == [200, 201]
     assert database.count("tasks") == 1 + 48 * 25
-    assert clients[0].get(f"/tasks/{shared['id']}").json()["version"] == 1 + 48
+    assert clients[0].get(f"/tasks/{shared['id']}", headers=covering(*answers)).json()["version"] == 1 + 48
     assert "database is locked" not in server.log_text()
