@@ -143,6 +143,7 @@ class Cluster:
         workers: int = 1,
         own_primary: bool = False,
         apply_delay_ms: int = 0,
+        replica_reads: bool = True,
         environment: dict[str, str] | None = None,
     ) -> None:
         self.directory = directory
@@ -152,6 +153,7 @@ class Cluster:
         self._workers = workers
         self._own_primary = own_primary
         self._apply_delay_ms = apply_delay_ms
+        self._replica_reads = replica_reads
         self._environment = environment or {}
         self.state: State | None = None
         # The processes this object started, reaped by stop() (another process
@@ -424,7 +426,9 @@ class Cluster:
                 "AUTH_SECRET_FILE": str(secret),
                 **self._environment,
                 "DATABASE_URL": state.primary_url,
-                "DATABASE_REPLICA_URLS": state.replica_url,
+                # Without replica reads (to measure what the replica buys) the
+                # instances read from the primary, as one host does.
+                "DATABASE_REPLICA_URLS": state.replica_url if self._replica_reads else "",
                 "PROMETHEUS_MULTIPROC_DIR": str(metrics),
             }
             with open(instance.log, "ab") as log:
@@ -593,6 +597,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CLUSTER_PORT", "8080")))
     parser.add_argument("--instances", type=int, default=2)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per instance")
+    parser.add_argument(
+        "--no-replica-reads", action="store_true", help="the instances read from the primary (for comparison)"
+    )
     parser.add_argument("--dir", type=Path, default=Path(os.environ.get("CLUSTER_DIR", DEFAULT_DIR)))
     options = parser.parse_args(argv)
     cluster = Cluster(
@@ -601,6 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         port=options.port,
         instances=options.instances,
         workers=options.workers,
+        replica_reads=not options.no_replica_reads,
     )
     try:
         if options.action == "start":
