@@ -3,6 +3,7 @@
 import logging
 import os
 import stat
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from infrastructure.settings import Settings
-from infrastructure.tokens import SecretTooShort, Tokens, secret_file, tokens_from
+from infrastructure.tokens import InvalidToken, SecretTooShort, Tokens, secret_file, tokens_from
 from tests.api.helpers import ME, PASSWORD, anonymous, assert_problem, bearer, sign_in, sign_up
 from tests.support.auth import TEST_SECRET
 
@@ -189,6 +190,33 @@ class TestSecrets:
         assert stat.S_IMODE(os.stat(secret_file(settings)).st_mode) == 0o600
         token = tokens_from(settings).issue(7)
         assert tokens_from(settings).user_of(token) == 7  # a restart reads the same file
+
+    def test_a_token_verified_once_is_remembered_until_it_expires(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        tokens = Tokens(TEST_SECRET.encode())
+        token = tokens.issue(9, now=datetime.now(UTC) - tokens.lifetime + timedelta(seconds=1))
+        assert tokens.user_of(token) == 9
+        decoded = 0
+        real_decode = jwt.decode
+
+        def counting_decode(*args: Any, **kwargs: Any) -> Any:
+            nonlocal decoded
+            decoded += 1
+            return real_decode(*args, **kwargs)
+
+        monkeypatch.setattr(jwt, "decode", counting_decode)
+        assert tokens.user_of(token) == 9
+        assert decoded == 0  # remembered: no signature checked again
+        time.sleep(1.1)
+        with pytest.raises(InvalidToken, match="ExpiredSignatureError"):
+            tokens.user_of(token)  # remembered, but past its exp: checked again, and refused
+        assert decoded == 1
+
+    def test_a_refused_token_is_not_remembered(self) -> None:
+        tokens = Tokens(TEST_SECRET.encode())
+        forged = Tokens(b"another secret that is long enough to sign").issue(1)
+        for _ in range(2):
+            with pytest.raises(InvalidToken):
+                tokens.user_of(forged)
 
     def test_a_rotation_keeps_old_tokens_valid_and_signs_with_the_new_secret(self) -> None:
         old, new = "the old secret that is long enough to sign", "the new secret that is long enough to sign"

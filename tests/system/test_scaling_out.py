@@ -164,6 +164,12 @@ def test_the_cluster_serves_through_the_balancer_and_each_instance_sees_the_repl
         assert ready["database"] == "ok"
         assert [replica["name"] for replica in ready["replicas"]] == ["replica1"]
         assert ready["replicas"][0]["reachable"] is True
+        metrics = httpx2.get(f"{url}/metrics", timeout=10).text
+        assert 'db_reachable{database="primary"} 1.0' in metrics
+        assert 'db_reachable{database="replica1"} 1.0' in metrics
+        lag = re.search(r'^db_replica_lag_seconds\{database="replica1"\} (\S+)$', metrics, re.MULTILINE)
+        assert lag is not None, metrics
+        assert 0 <= float(lag.group(1)) < 1
     assert httpx2.get(f"{cluster.url}/health", timeout=10).status_code == 200
 
 
