@@ -39,7 +39,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -155,7 +155,7 @@ class Cluster:
         self._apply_delay_ms = apply_delay_ms
         self._replica_reads = replica_reads
         self._environment = environment or {}
-        self.state: State | None = None
+        self._recorded: State | None = None
         # The processes this object started, reaped by stop() (another process
         # that stops the cluster finds them through the state file's pids).
         self._children: dict[int, subprocess.Popen[bytes]] = {}
@@ -165,15 +165,17 @@ class Cluster:
     @property
     def url(self) -> str:
         """The balancer's base URL."""
-        return f"http://127.0.0.1:{self._state().balancer_port}"
+        return f"http://127.0.0.1:{self.recorded.balancer_port}"
 
     def instance_urls(self) -> list[str]:
-        return [f"http://127.0.0.1:{instance.port}" for instance in self._state().instances]
+        return [f"http://127.0.0.1:{instance.port}" for instance in self.recorded.instances]
 
-    def _state(self) -> State:
-        if self.state is None:
-            self.state = self._load()
-        return self.state
+    @property
+    def recorded(self) -> State:
+        """What `start` made (read from the cluster directory by another process)."""
+        if self._recorded is None:
+            self._recorded = self._load()
+        return self._recorded
 
     def _state_file(self) -> Path:
         return self.directory / "state.json"
@@ -187,7 +189,7 @@ class Cluster:
         return State(**raw)
 
     def _save(self) -> None:
-        self._state_file().write_text(json.dumps(asdict(self._state()), indent=2))
+        self._state_file().write_text(json.dumps(asdict(self.recorded), indent=2))
 
     # -- start -------------------------------------------------------------
 
@@ -201,12 +203,12 @@ class Cluster:
             raise Refused("HAProxy is not installed (Debian: apt-get install haproxy)")
         try:
             if self._own_primary:
-                self.state = State(primary_url="")
+                self._recorded = State(primary_url="")
                 self._start_own_primary()
             else:
                 if self._primary_url is None or make_url(self._primary_url).get_backend_name() != "postgresql":
                     raise Refused("DATABASE_URL must name the PostgreSQL primary (postgresql+psycopg://...)")
-                self.state = State(primary_url=self._primary_url)
+                self._recorded = State(primary_url=self._primary_url)
                 self._check_primary()
             self._save()
             self._create_database()
@@ -218,13 +220,13 @@ class Cluster:
             self._start_balancer(haproxy)
             self._save()
         except BaseException:
-            if self.state is not None:
+            if self._recorded is not None:
                 self._save()
                 self.stop()
             raise
 
     def _admin_conninfo(self) -> str:
-        return conninfo(make_url(self._state().primary_url).set(database="postgres").render_as_string(False))
+        return conninfo(make_url(self.recorded.primary_url).set(database="postgres").render_as_string(False))
 
     def _check_primary(self) -> None:
         try:
@@ -243,24 +245,18 @@ class Cluster:
         if wal_level == "minimal" or senders < 1:
             raise Refused("the primary cannot stream: it needs wal_level = replica and max_wal_senders > 0")
 
-    def _bindir(self) -> Path:
-        with psycopg.connect(self._admin_conninfo(), autocommit=True, connect_timeout=5) as connection:
-            major = int(connection.execute("SHOW server_version_num").fetchone()[0]) // 10000  # type: ignore[index]
-        candidates = [os.environ.get("PG_BINDIR", ""), str(PG_LIB / str(major) / "bin")]
-        for candidate in filter(None, candidates):
-            if all((Path(candidate) / tool).exists() for tool in ("pg_ctl", "pg_basebackup", "initdb")):
-                return Path(candidate)
-        raise Refused(
-            f"PostgreSQL {major} server binaries (pg_ctl, pg_basebackup) not found in {PG_LIB / str(major) / 'bin'}:"
-            f" install postgresql-{major}, or set PG_BINDIR"
-        )
+    def _primary_settings(self, *names: str) -> list[str]:
+        with psycopg.connect(self._admin_conninfo(), autocommit=True, connect_timeout=10) as connection:
+            return [_setting(connection, name) for name in names]
 
-    def _as_postgres(self, command: Sequence[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def _as_postgres(
+        self, command: Sequence[str], env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """PostgreSQL's server tools refuse to run as root: as root, run them as postgres."""
         argv = list(command)
         if os.geteuid() == 0:
             argv = ["runuser", "-u", "postgres", "--", *argv]
-        return subprocess.run(argv, capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload,no-any-return]
+        return subprocess.run(argv, capture_output=True, text=True, check=False, env=env)
 
     def _data_directory(self, prefix: str) -> Path:
         # In /tmp: as root, the server runs as postgres, who may not enter the cluster directory.
@@ -270,10 +266,9 @@ class Cluster:
         return path
 
     def _start_own_primary(self) -> None:
-        state = self._state()
-        bindir = Path(os.environ.get("PG_BINDIR") or PG_LIB / str(_installed_major()) / "bin")
-        if not (bindir / "initdb").exists():
-            raise Refused(f"PostgreSQL server binaries not found in {bindir}: set PG_BINDIR")
+        state = self.recorded
+        bindir = server_bindir(installed_major())
+        state.bindir = str(bindir)
         data = self._data_directory("tasks-primary-")
         state.own_primary_data = str(data)
         result = self._as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"])
@@ -299,8 +294,7 @@ class Cluster:
             shutil.chown(path, "postgres", "postgres")
 
     def pg_ctl(self, data: Path | str, action: str) -> None:
-        bindir = Path(self._state().bindir or os.environ.get("PG_BINDIR") or PG_LIB / str(_installed_major()) / "bin")
-        command = [str(bindir / "pg_ctl"), "-D", str(data), "-w", "-t", "60"]
+        command = [str(Path(self.recorded.bindir) / "pg_ctl"), "-D", str(data), "-w", "-t", "60"]
         if action == "start":
             command += ["-l", str(Path(data) / "server.log"), "start"]
         else:
@@ -313,16 +307,17 @@ class Cluster:
             )
 
     def _create_database(self) -> None:
-        name = make_url(self._state().primary_url).database
+        name = make_url(self.recorded.primary_url).database
         with psycopg.connect(self._admin_conninfo(), autocommit=True, connect_timeout=10) as connection:
             exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
             if exists is None:
                 connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name or "tasks")))
 
     def _start_replica(self) -> None:
-        state = self._state()
-        bindir = self._bindir()
-        state.bindir = str(bindir)
+        state = self.recorded
+        if not state.bindir:  # the primary's own major version's tools
+            state.bindir = str(server_bindir(int(self._primary_settings("server_version_num")[0]) // 10000))
+        bindir = Path(state.bindir)
         primary = make_url(state.primary_url)
         data = self._data_directory("tasks-replica-")
         state.replica_data = str(data)
@@ -352,11 +347,7 @@ class Cluster:
                     f" {primary.username} 127.0.0.1/32 trust` (or your method) and reload it ({message})"
                 )
             raise Refused(f"pg_basebackup failed: {message}")
-        with psycopg.connect(self._admin_conninfo(), autocommit=True) as connection:
-            floors = {
-                name: connection.execute(f"SHOW {name}").fetchone()[0]  # type: ignore[index]
-                for name in _AT_LEAST_PRIMARY
-            }
+        floors = dict(zip(_AT_LEAST_PRIMARY, self._primary_settings(*_AT_LEAST_PRIMARY), strict=True))
         port = free_port()
         state.replica_port = port
         settings = "".join(f"{name} = {value}\n" for name, value in floors.items())
@@ -365,7 +356,7 @@ class Cluster:
         # are missing. Its own settings go last in postgresql.auto.conf (after
         # the primary_conninfo that -R wrote), where they win over anything
         # copied from the primary (its port above all).
-        for name, default in (("postgresql.conf", ""), ("pg_hba.conf", REPLICA_HBA)):
+        for name, default in (("postgresql.conf", ""), ("pg_hba.conf", REPLICA_HBA), ("pg_ident.conf", "")):
             if not (data / name).exists():
                 self._write_as_postgres(data / name, default, append=False)
         self._write_as_postgres(
@@ -373,14 +364,13 @@ class Cluster:
             f"port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{data}'\n"
             f"hot_standby = on\nrecovery_min_apply_delay = '{self._apply_delay_ms}ms'\n{settings}",
         )
-        self._write_as_postgres(data / "pg_ident.conf", "", append=True)
         self.pg_ctl(data, "start")
         state.replica_url = primary.set(port=port, host="127.0.0.1").render_as_string(hide_password=False)
         self._wait_replaying()
 
     def _wait_replaying(self, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        replica = conninfo(self._state().replica_url)
+        replica = conninfo(self.recorded.replica_url)
         while True:
             try:
                 with psycopg.connect(replica, autocommit=True, connect_timeout=2) as connection:
@@ -396,7 +386,7 @@ class Cluster:
         result = subprocess.run(
             [sys.executable, "-m", "alembic", "upgrade", "head"],
             cwd=ROOT,
-            env={**os.environ, **self._environment, "DATABASE_URL": self._state().primary_url},
+            env={**os.environ, **self._environment, "DATABASE_URL": self.recorded.primary_url},
             capture_output=True,
             text=True,
             check=False,
@@ -412,7 +402,7 @@ class Cluster:
         return path
 
     def _start_instances(self) -> None:
-        state = self._state()
+        state = self.recorded
         secret = self._secret_file()
         for number in range(1, self._instance_count + 1):
             instance = Instance(port=free_port())
@@ -465,7 +455,7 @@ class Cluster:
             _wait_http(f"http://127.0.0.1:{instance.port}/health", Path(instance.log))
 
     def _start_balancer(self, haproxy: str) -> None:
-        state = self._state()
+        state = self.recorded
         state.balancer_port = self._port or free_port()
         servers = "".join(
             f"    server app{n} 127.0.0.1:{instance.port}\n" for n, instance in enumerate(state.instances, start=1)
@@ -487,27 +477,27 @@ class Cluster:
 
     def kill_instance(self, number: int) -> None:
         """SIGKILL one app instance (1-based), as a host that dies would."""
-        _signal_group(self._state().instances[number - 1].pid, signal.SIGKILL)
+        _signal_group(self.recorded.instances[number - 1].pid, signal.SIGKILL)
 
     def stop_replica(self) -> None:
-        self.pg_ctl(self._state().replica_data, "stop")
+        self.pg_ctl(self.recorded.replica_data, "stop")
 
     def start_replica(self) -> None:
-        self.pg_ctl(self._state().replica_data, "start")
+        self.pg_ctl(self.recorded.replica_data, "start")
 
     def stop_primary(self) -> None:
-        if not self._state().own_primary_data:
+        if not self.recorded.own_primary_data:
             raise Refused("only a primary of the cluster's own is stopped by it")
-        self.pg_ctl(self._state().own_primary_data, "stop")
+        self.pg_ctl(self.recorded.own_primary_data, "stop")
 
     def start_primary(self) -> None:
-        self.pg_ctl(self._state().own_primary_data, "start")
+        self.pg_ctl(self.recorded.own_primary_data, "start")
 
     # -- stop and status -----------------------------------------------------
 
     def stop(self) -> None:
         """Stops everything the state file names (what already stopped is skipped)."""
-        state = self._state()
+        state = self.recorded
         if state.balancer_pid:
             _signal_group(state.balancer_pid, signal.SIGTERM)
         for instance in state.instances:
@@ -527,10 +517,10 @@ class Cluster:
                 self.pg_ctl(data, "stop")
                 shutil.rmtree(data, ignore_errors=True)
         self._state_file().unlink(missing_ok=True)
-        self.state = None
+        self._recorded = None
 
     def status(self) -> dict[str, object]:
-        state = self._state()
+        state = self.recorded
         report: dict[str, object] = {
             "balancer": f"{self.url} ({'up' if _alive(state.balancer_pid) else 'down'})",
             "primary": state.primary_url,
@@ -545,7 +535,26 @@ class Cluster:
         return report
 
 
-def _installed_major() -> int:
+def _setting(connection: psycopg.Connection[tuple[object, ...]], name: str) -> str:
+    row = connection.execute("SELECT current_setting(%s)", (name,)).fetchone()
+    if row is None:  # current_setting() answers one row, or raises
+        raise Refused(f"the primary did not say its {name}")
+    return str(row[0])
+
+
+def server_bindir(major: int) -> Path:
+    """PostgreSQL `major`'s server tools: PG_BINDIR, else Debian's place for them."""
+    candidates = [os.environ.get("PG_BINDIR", ""), str(PG_LIB / str(major) / "bin")]
+    for candidate in filter(None, candidates):
+        if all((Path(candidate) / tool).exists() for tool in ("pg_ctl", "pg_basebackup", "initdb")):
+            return Path(candidate)
+    raise Refused(
+        f"PostgreSQL {major} server binaries (pg_ctl, pg_basebackup) not found in {PG_LIB / str(major) / 'bin'}:"
+        f" install postgresql-{major}, or set PG_BINDIR"
+    )
+
+
+def installed_major() -> int:
     versions = sorted((int(p.name) for p in PG_LIB.glob("*") if p.name.isdigit()), reverse=True)
     if not versions:
         raise Refused(f"no PostgreSQL server binaries in {PG_LIB}: install postgresql, or set PG_BINDIR")
@@ -614,7 +623,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.action == "start":
             cluster.start()
             print(f"balancer: {cluster.url}  (round robin over {', '.join(cluster.instance_urls())})")
-            print(f"replica:  {cluster._state().replica_url}  (data in {cluster._state().replica_data})")
+            print(f"replica:  {cluster.recorded.replica_url}  (data in {cluster.recorded.replica_data})")
             print("stop:     make cluster-stop")
         elif options.action == "stop":
             cluster.stop()

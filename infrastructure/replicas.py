@@ -33,7 +33,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, TextClause, text
 from sqlalchemy import exc as sa_exc
 
 from infrastructure.consistency import parse_lsn
@@ -68,10 +68,10 @@ class DatabaseState:
     lag_seconds: float | None
 
 
-def _autocommit_scalar(engine: Engine, statement: object) -> str | None:
+def _autocommit_scalar(engine: Engine, statement: TextClause) -> str | None:
     # Autocommit: psycopg sends the one statement, no BEGIN and no ROLLBACK.
     with engine.connect() as connection:
-        value = connection.execution_options(isolation_level="AUTOCOMMIT").scalar(statement)  # type: ignore[call-overload]
+        value = connection.execution_options(isolation_level="AUTOCOMMIT").scalar(statement)
     return None if value is None else str(value)
 
 
@@ -122,21 +122,27 @@ class ReadRouting:
         """A read on `engine` lost its replica: skip it until the monitor reaches it again."""
         for replica in self.replicas:
             if replica.engine is engine:
-                self._mark_down(replica, None, "a read on it failed")
+                self._mark_down(replica, "a read on it failed")
 
     def _has_replayed(self, replica: Replica, position: int) -> bool:
+        replayed = self._ask(replica)
+        return replayed is not None and replayed >= position
+
+    def _ask(self, replica: Replica) -> int | None:
+        """How far `replica` has replayed the log (one round trip); None, and
+        the replica marked down, when it cannot vouch for any position."""
         try:
             replayed = _autocommit_scalar(replica.engine, _REPLAYED)
         except sa_exc.SQLAlchemyError as error:
-            self._mark_down(replica, error)
-            return False
+            self._mark_down(replica, type(error).__name__)
+            return None
         if replayed is None:
             # pg_last_wal_replay_lsn() is NULL on a server that is not in recovery:
             # not a replica of anything, so it cannot vouch for a position.
-            self._mark_down(replica, None)
-            return False
+            self._mark_down(replica, "it is not in recovery (not a replica)")
+            return None
         replica.replayed = max(replica.replayed, parse_lsn(replayed))
-        return replica.replayed >= position
+        return replica.replayed
 
     def _bounded_position(self) -> int | None:
         """The primary's position at most max_lag seconds ago: the oldest sample
@@ -178,19 +184,13 @@ class ReadRouting:
         if self._observer is not None:
             self._observer.database_state("primary", self._primary_reachable, None)
         for replica in self.replicas:
-            try:
-                replayed = _autocommit_scalar(replica.engine, _REPLAYED)
-            except sa_exc.SQLAlchemyError as error:
-                self._mark_down(replica, error)
-                continue
+            replayed = self._ask(replica)
             if replayed is None:
-                self._mark_down(replica, None)
                 continue
             if not replica.reachable:
                 LOG.info("%s is reachable again: it serves reads", replica.name)
             replica.reachable = True
-            replica.replayed = max(replica.replayed, parse_lsn(replayed))
-            replica.lag_seconds = self._lag(replica.replayed)
+            replica.lag_seconds = self._lag(replayed)
             if self._observer is not None:
                 self._observer.database_state(replica.name, True, replica.lag_seconds)
 
@@ -205,9 +205,8 @@ class ReadRouting:
         oldest = self._samples[0][0]
         return self._clock() - (held[-1] if held else oldest)
 
-    def _mark_down(self, replica: Replica, error: Exception | None, why: str = "") -> None:
+    def _mark_down(self, replica: Replica, reason: str) -> None:
         if replica.reachable:
-            reason = type(error).__name__ if error is not None else why or "it is not in recovery (not a replica)"
             LOG.warning("%s does not answer (%s): its reads go to the primary", replica.name, reason)
         replica.reachable = False
         replica.lag_seconds = None

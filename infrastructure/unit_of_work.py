@@ -135,7 +135,7 @@ class SqlUnitOfWork(UnitOfWork):
             return
         if self._observer is not None:
             self._observer.ended("read_only" if self._reading else "committed" if self._committed else "rolled_back")
-        wrote, reading = not self._reading, self._reading
+        reading = self._reading
         if exc is not None and self._on_replica(session) and _is_unavailable(exc):
             self._replica_failed(session)
             request = consistency.current()
@@ -156,7 +156,7 @@ class SqlUnitOfWork(UnitOfWork):
                 # released (a replica going down) costs the request nothing.
                 if self._on_replica(session):
                     self._replica_failed(session)
-            if wrote:
+            if not reading:
                 self._note_written()
         else:
             # The error already on its way out says more than a failed close.

@@ -90,7 +90,7 @@ def test_make_cluster_streams_the_machine_server_and_stops_clean(postgres_server
         if "pg_hba.conf" in str(refusal):
             missing(str(refusal))
         raise
-    replica_data = Path(topology._state().replica_data)
+    replica_data = Path(topology.recorded.replica_data)
     try:
         auth = {"email": "cluster@example.com", "password": "a password for the cluster"}
         with httpx2.Client(base_url=topology.url, timeout=30) as client:

@@ -31,7 +31,7 @@ from domain.tasks.model import NewTask
 from domain.tasks.service import TaskService
 from domain.users.model import Actor
 from infrastructure import consistency
-from infrastructure.cluster import Cluster, Refused, _installed_major
+from infrastructure.cluster import Cluster, Refused, installed_major
 from infrastructure.database import build_engine
 from infrastructure.replicas import ReadRouting
 from infrastructure.settings import Settings
@@ -63,7 +63,7 @@ READS = re.compile(r'^db_reads_total\{database="(\w+)"\} ([0-9.e+]+)$', re.MULTI
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     try:
-        _installed_major()
+        installed_major()
     except Refused as refusal:
         missing(str(refusal))
     topology = Cluster(
@@ -98,14 +98,14 @@ class ClusterServer(ServerProcess):
 
 @pytest.fixture(scope="module")
 def server(cluster: Cluster) -> ServerProcess:
-    state = cluster._state()
+    state = cluster.recorded
     logs = tuple(Path(instance.log) for instance in state.instances)
     return ClusterServer(cluster.url, cast(Any, None), logs[0], logs)
 
 
 @pytest.fixture(scope="module")
 def database(cluster: Cluster) -> Iterator[LiveDatabase]:
-    url = cluster._state().primary_url
+    url = cluster.recorded.primary_url
     # Pre-ping: a test stops the primary, which breaks the pool's connections.
     engine = build_engine(Settings(database_url=url, db_pool_pre_ping=True))
     yield LiveDatabase("postgresql", url, engine)
@@ -179,7 +179,7 @@ def test_a_read_costs_one_statement_more_on_the_replica_and_a_write_one_more_on_
     """The price of reading your own writes, pinned: the statements the units
     of work send to each database (the monitor's own are not counted: it is
     not started here)."""
-    state = cluster._state()
+    state = cluster.recorded
     settings = Settings(database_url=state.primary_url, database_replica_urls=[state.replica_url])
     primary, replica = build_engine(settings), build_engine(settings, state.replica_url)
     routing = ReadRouting(primary, [replica], max_lag=1.0, poll_seconds=0.25)
