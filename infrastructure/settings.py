@@ -1,7 +1,33 @@
-from typing import Annotated, Literal
+import os
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity, as `taskset` or a
+    container's cpuset leave it."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_pool_size(settings: dict[str, Any]) -> int:
+    """DB_POOL_SIZE when it is not set: the threads that run a worker's
+    database work, and its pooled connections (one each).
+
+    The usable CPUs on SQLite, twice as many on PostgreSQL; at least 2.
+    Threads share one interpreter lock, so more threads than CPUs only take
+    turns for it, unless they wait: SQLite's work runs in the process, on the
+    thread's CPU, while a PostgreSQL thread waits for the server's answers and
+    leaves the interpreter to another. At least 2, so that one slow statement
+    never holds every thread. Measured, the trade-off included (as many slow
+    statements or waiting writers as threads make the reads wait): README,
+    Speed."""
+    url = str(settings.get("database_url", ""))
+    return max(2, usable_cpus() * (1 if url.startswith("sqlite") else 2))
 
 
 class Settings(BaseSettings):
@@ -16,7 +42,12 @@ class Settings(BaseSettings):
         default="sqlite:///./tasks.db",
         description="SQLAlchemy URL: sqlite:///path.db or postgresql+psycopg://user:pw@host/db",
     )
-    db_pool_size: int = Field(default=10, ge=1, description="Connections kept open per worker process")
+    db_pool_size: int = Field(
+        default_factory=default_pool_size,
+        ge=1,
+        description="Connections kept open per worker process, and the threads that run its database work; "
+        "unset: the CPUs the process may use (twice as many on PostgreSQL), at least 2",
+    )
     db_max_overflow: int = Field(
         default=10, ge=0, description="Extra connections, beyond the pool, for work outside the request threads"
     )

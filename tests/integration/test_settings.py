@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.settings import Settings
+from infrastructure.settings import Settings, default_pool_size
 
 ROOT = Path(__file__).resolve().parents[2]
 # Read from the environment by the Prometheus client, not a setting of ours.
@@ -21,6 +21,10 @@ def readme_defaults() -> dict[str, str]:
 UNSET = "(unset)"
 """How the README writes a setting with no default; .env.example leaves it empty."""
 
+PER_MACHINE = "(CPUs; x2 on PostgreSQL; at least 2)"
+"""How the README writes a default the machine decides (`default_pool_size`); .env.example
+leaves it empty too (an empty value is the default)."""
+
 
 def example_defaults() -> dict[str, str]:
     text = ROOT.joinpath(".env.example").read_text()
@@ -31,6 +35,9 @@ def code_defaults() -> dict[str, str]:
     """Each field's default as it would be written in the environment."""
     written = {}
     for name, field in Settings.model_fields.items():
+        if field.default_factory is default_pool_size:
+            written[name.upper()] = PER_MACHINE
+            continue
         default = field.get_default(call_default_factory=True)
         if default is None or default == []:
             written[name.upper()] = UNSET
@@ -50,7 +57,24 @@ def test_the_readme_gives_every_setting_with_its_default() -> None:
 
 
 def test_env_example_gives_every_setting_with_its_default() -> None:
-    assert example_defaults() == code_defaults()
+    expected = {name: UNSET if value == PER_MACHINE else value for name, value in code_defaults().items()}
+    assert example_defaults() == expected
+
+
+def test_the_default_thread_and_pool_count_follows_the_cpus_and_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("DB_POOL_SIZE", raising=False)
+    sqlite, postgres = "sqlite:///./x.db", "postgresql+psycopg://u@h/db"
+    for cpus, on_sqlite, on_postgres in (({0}, 2, 2), ({0, 1}, 2, 4), ({0, 1, 2, 5}, 4, 8), (set(range(16)), 16, 32)):
+        monkeypatch.setattr("os.sched_getaffinity", lambda _pid, cpus=cpus: cpus)
+        assert Settings(_env_file=None, database_url=sqlite).db_pool_size == on_sqlite
+        assert Settings(_env_file=None, database_url=postgres).db_pool_size == on_postgres
+        monkeypatch.setenv("DATABASE_URL", postgres)
+        assert Settings(_env_file=None).db_pool_size == on_postgres
+        monkeypatch.delenv("DATABASE_URL")
+    monkeypatch.setenv("DB_POOL_SIZE", "7")
+    assert Settings(_env_file=None, database_url=postgres).db_pool_size == 7
 
 
 def test_the_environment_wins_over_the_env_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
