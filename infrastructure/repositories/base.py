@@ -18,9 +18,19 @@ repository (tasks) puts the owner in the WHERE clause of every statement it
 runs, so another user's row is, to every method, a row that does not exist;
 without an acting user it refuses to run at all (fail closed).
 
-To-one and to-many relations alike: every read applies `load`, de-duplicates the
-rows a joined collection multiplies (`unique()`), and a locked read locks only
-the aggregate's own rows (`FOR UPDATE OF` its table, never a joined one).
+Reads are views: `get` and the pages select the entity's columns, by name,
+and build the entity from each row, with no table-model instance in between
+(no identity map entry, no instance state, no loader), as cosmicpython's read
+side does; an entity field that is a related table's (a post's author) comes
+from a `Bundle` of that table's columns, joined on its foreign key, in the same
+statement (`related`). Measured in the README (Speed): the instance per row
+was most of a list page's time. What a unit of work is about to change is read
+as table-model rows instead (`get_for_update`, `load`), so that `update` can
+flush only what changed; so is every read of an entity that holds a to-many
+collection (its `to_entity` reads a relationship and it declares no `related`):
+a view has one row per entity, a joined collection one per member, which
+`unique()` folds. A locked read locks only the aggregate's own rows (`FOR
+UPDATE OF` its table, never a joined one).
 """
 
 import dataclasses
@@ -28,12 +38,25 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, Table, bindparam, case, delete, func, insert, inspect
+from sqlalchemy import (
+    ColumnClause,
+    ColumnElement,
+    Row,
+    SQLColumnExpression,
+    Table,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    inspect,
+)
+from sqlalchemy.orm import Bundle
 from sqlalchemy.orm.interfaces import ORMOption
 from sqlmodel import Session, SQLModel, select
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlmodel.sql.expression import Select, SelectOfScalar
 
 from domain.ids import MAX_ID
 from domain.pages import Page, PageRequest, SortKey, total_from_page
@@ -74,9 +97,16 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     every statement's WHERE clause)."""
 
     load: Sequence[ORMOption] = ()
-    """Loader options for the relationships that `to_entity` reads, applied to
-    every read (joinedload or selectinload; the relationships are lazy="raise",
-    so one left out fails loudly instead of querying per row)."""
+    """Loader options for the relationships that `to_entity` reads from a
+    table-model row (a locked read, an added row); the relationships are
+    lazy="raise", so one left out fails loudly instead of querying per row."""
+
+    related: ClassVar[Mapping[str, Bundle[Any]]] = {}
+    """The entity's fields that are no column of the table, for reads: each a
+    `Bundle` of a related table's columns, named as the table-model row's
+    relationship, so that one `to_entity` reads both kinds of row. The table is
+    joined on its foreign key (to-one relations only: a view has one row per
+    entity)."""
 
     # Made once per class (__init_subclass__): SQLAlchemy caches a statement's
     # compiled form by its cache key, which a statement built anew for every
@@ -90,6 +120,14 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     _fields: ClassVar[tuple[str, ...]]
     """The entity's fields that are the table's columns, in the entity's order."""
     _read: ClassVar[Any]
+    _view: ClassVar[Select[*tuple[Any, ...]]]
+    """The entity's columns (and `related` bundles), in the entity's field order."""
+    _view_by_id: ClassVar[Select[*tuple[Any, ...]]]
+    _view_is_entity: ClassVar[bool]
+    _reads_rows: ClassVar[bool]
+    """Whether reads build table-model rows (with `load`) instead of views."""
+    """Whether a view row holds exactly the entity's fields, in order: the
+    entity is then made from the row's values as they come."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -110,6 +148,12 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         columns = set(inspect(cls.model).columns.keys()) - {OWNER}
         fields = [field.name for field in dataclasses.fields(cls.entity)]
         cls._fields = tuple(name for name in fields if name in columns)
+        cls._view = cls._view_of(fields)
+        cls._view_by_id = cls._view.where(key == bindparam("id"), *mine)
+        cls._view_is_entity = not cls.related and cls.to_entity is SqlRepository.to_entity
+        # A to_entity of its own with no `related`: the entity reads what only a
+        # table-model row has (a to-many collection, through `load`).
+        cls._reads_rows = not cls.related and not cls._view_is_entity
         if cls.to_entity is SqlRepository.to_entity:
             missing = [name for name in fields if name not in columns]
             if missing:
@@ -118,6 +162,21 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
                     f"({', '.join(missing)}): override to_entity to say how to read them"
                 )
             cls._read = attrgetter(*fields) if len(fields) > 1 else (lambda row: (getattr(row, fields[0]),))
+
+    @classmethod
+    def _view_of(cls, fields: Sequence[str]) -> Select[*tuple[Any, ...]]:
+        table = inspect(cls.model).columns
+        selected = [
+            cls.related[name] if name in cls.related else table[name]
+            for name in fields
+            if name in table or name in cls.related
+        ]
+        view: Select[*tuple[Any, ...]] = Select(*selected).select_from(cls.model)
+        for bundle in cls.related.values():
+            for joined in {column.table for column in bundle.columns if isinstance(column, ColumnClause)}:
+                if joined is not None:
+                    view = view.join(joined)
+        return view
 
     def __init__(self, session: Session, actor: Actor | None = None) -> None:
         self._session = session
@@ -140,11 +199,20 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         """The condition a private repository adds to every statement."""
         return (self._owner == self._owner_id(),) if self.private and self._owner is not None else ()
 
-    def to_entity(self, row: RowT) -> EntityT:
-        """The row's entity: each field from the column of the same name."""
+    def to_entity(self, row: RowT | Row[Any]) -> EntityT:
+        """The entity of a table-model row or of a view's row: each field from
+        the column (or `related` bundle) of the same name."""
         return self.entity(*self._read(row))
 
-    def entity_with(self, row: RowT, **others: Any) -> EntityT:
+    def _from_view(self, row: tuple[Any, ...]) -> EntityT:
+        if self._view_is_entity:
+            values: Any = row  # the entity's fields, in its order (_view_of)
+            return self.entity(*values)
+        # SQLModel types a selected row as a tuple; it is SQLAlchemy's Row,
+        # whose values are attributes named as their columns and bundles.
+        return self.to_entity(cast(Row[Any], row))
+
+    def entity_with(self, row: RowT | Row[Any], **others: Any) -> EntityT:
         """The row's entity, for a `to_entity` written by hand: the fields that
         are columns from the row, and `others`, the ones that are not."""
         return self.entity(**{name: getattr(row, name) for name in self._fields}, **others)
@@ -162,8 +230,11 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         return {name: getattr(entity, name) for name in self._fields if name != self._key}
 
     def get(self, entity_id: int) -> EntityT | None:
-        row = self._session.exec(self._by_id, params=self._params(entity_id)).unique().one_or_none()
-        return None if row is None else self.to_entity(row)
+        if self._reads_rows:
+            found = self._session.exec(self._by_id, params=self._params(entity_id)).unique().one_or_none()
+            return None if found is None else self.to_entity(found)
+        row = self._session.exec(self._view_by_id, params=self._params(entity_id)).one_or_none()
+        return None if row is None else self._from_view(row)
 
     def get_for_update(self, entity_id: int) -> EntityT | None:
         """Read an entity this unit of work is about to change, and lock its row
@@ -257,20 +328,23 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         costs PostgreSQL more than the two statements (README, Speed).
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
-        # A joined collection repeats its aggregate's row: unique() folds them.
-        rows = (
-            self._session.exec(
+        ordered = order_by or (self._primary_key(),)
+        if self._reads_rows:
+            # A joined collection repeats its aggregate's row: unique() folds them.
+            found = self._session.exec(
                 select(self.model)
                 .where(*self._mine(), *where)
-                .order_by(*(order_by or (self._primary_key(),)))
+                .order_by(*ordered)
                 .options(*self.load)
                 .offset(offset)
                 .limit(request.limit)
             )
-            .unique()
-            .all()
-        )
-        items = [self.to_entity(row) for row in rows]
+            items = [self.to_entity(row) for row in found.unique().all()]
+        else:
+            rows = self._session.exec(
+                self._view.where(*self._mine(), *where).order_by(*ordered).offset(offset).limit(request.limit)
+            ).all()
+            items = [self._from_view(row) for row in rows]
         total = total_from_page(request, len(items))
         if total is None:
             if not self._session.info.get(ONE_SNAPSHOT, True):

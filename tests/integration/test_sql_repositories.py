@@ -16,7 +16,7 @@ from domain.comments.model import Comment, NewComment
 from domain.errors import ReferenceViolation
 from domain.ids import NO_ID_YET
 from domain.pages import PageRequest
-from domain.posts.model import AuthorSummary, NewPost, Post
+from domain.posts.model import AuthorSummary, NewPost, Post, PostQuery
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskQuery
 from infrastructure.repositories.authors import SqlAuthorRepository
 from infrastructure.repositories.base import SqlRepository, stored_id
@@ -198,19 +198,38 @@ def test_a_repository_class_gets_its_one_row_statement_when_it_is_made(session: 
     assert Authors(session).get(999) is None
 
 
-def test_a_repository_that_changes_only_how_it_loads_reads_that_way(
-    session: Session, clean_database: LiveDatabase
-) -> None:
+def test_reads_are_views_that_make_no_table_model_row(session: Session, clean_database: LiveDatabase) -> None:
+    """get and the pages select columns into entities (the author as two joined
+    columns): one statement, and nothing left in the session's identity map,
+    where a table-model row would be."""
+    post = PostRowFactory.create(title="Viewed")
+    task = TaskRowFactory.create(owner_id=ME.user_id)
+    session.expunge_all()
+    posts, tasks = SqlPostRepository(session, ME), SqlTaskRepository(session, ME)
+    with counting_statements(clean_database.engine) as statements:
+        found = posts.get(stored_id(post.id))
+        page = posts.find(PostQuery())
+        assert tasks.get(stored_id(task.id)) == tasks.find(TaskQuery()).items[0]
+    assert found is not None
+    assert page.items == [found]
+    assert (found.id, found.title, found.author_id) == (post.id, "Viewed", post.author_id)
+    assert found.author == AuthorSummary(id=post.author_id, name=post.author.name)
+    assert len(statements) == 4
+    assert "JOIN authors" in statements[0]
+    assert len(session.identity_map) == 0
+
+
+def test_a_row_read_to_be_changed_loads_as_the_repository_says(session: Session, clean_database: LiveDatabase) -> None:
     class PostsWithAuthorsApart(SqlPostRepository):
         load = (selectinload(cast(QueryableAttribute[AuthorRow], PostRow.author)),)
 
     post = PostRowFactory.create(title="Loaded")
     session.expunge_all()
     with counting_statements(clean_database.engine) as joined:
-        assert SqlPostRepository(session, ME).get(stored_id(post.id)) is not None
+        assert SqlPostRepository(session, ME).get_for_update(stored_id(post.id)) is not None
     session.expunge_all()
     with counting_statements(clean_database.engine) as apart:
-        found = PostsWithAuthorsApart(session).get(stored_id(post.id))
+        found = PostsWithAuthorsApart(session).get_for_update(stored_id(post.id))
     assert found is not None
     assert found.author.id == post.author_id
     assert (len(joined), len(apart)) == (1, 2)  # the post, then its author: selectinload
