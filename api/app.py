@@ -50,6 +50,10 @@ def create_app(container: Container | None = None) -> FastAPI:
         description="Task tracking over HTTP. Errors are application/problem+json (RFC 9457).",
         lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # FastAPI's native OpenTelemetry asks the global providers on every
+        # request whether it is configured; the service's own request log and
+        # Prometheus metrics (api/logs.py, api/metrics.py) are what it reports.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.container = container
     problems.install(app)
@@ -61,7 +65,9 @@ def create_app(container: Container | None = None) -> FastAPI:
         return await authenticator()(authorization)
 
     app.add_middleware(Precedence, router=app.router, max_bytes=MAX_BODY_BYTES, authenticate=authenticate)
-    app.add_middleware(RequestContextMiddleware)
+    # A read whose replica failed under it is answered again: only with replicas.
+    routing = container.routing
+    app.add_middleware(RequestContextMiddleware, retry_reads=lambda: routing() is not None)
     app.include_router(operations.router)
     app.include_router(tasks.router)
     app.include_router(authors.router)

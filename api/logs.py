@@ -70,6 +70,12 @@ def configure(settings: Settings) -> None:
     wake-up per line competes for the GIL with the event loop). The price is
     that a stderr nobody reads (a full pipe) would stall the writer.
     """
+    # What no line of ours shows, LogRecord need not gather for every line: the
+    # logging HOWTO's "Optimization" switches (thread, process and caller).
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    logging._srcfile = None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     handler.set_name("tasks")

@@ -4,7 +4,7 @@ every body to each request)."""
 import re
 import secrets
 import time
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -37,8 +37,9 @@ class RequestContextMiddleware:
       response is sent (or failed: a request that raised is counted as 500).
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, retry_reads: Callable[[], bool] = lambda: True) -> None:
         self.app = app
+        self.retry_reads = retry_reads
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -75,7 +76,7 @@ class RequestContextMiddleware:
             await send(message)
 
         try:
-            if scope["method"] in _SAFE:
+            if scope["method"] in _SAFE and self.retry_reads():
                 await self._read(scope, receive, send_with_id, request_consistency)
             else:
                 await self.app(scope, receive, send_with_id)
