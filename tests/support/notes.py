@@ -12,9 +12,9 @@ its version rises, its links are replaced, in one unit of work.
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, delete
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, Row, String, Table, delete
 from sqlalchemy.orm import QueryableAttribute, joinedload, registry
 from sqlmodel import Field, Relationship, SQLModel, col, select
 
@@ -94,9 +94,11 @@ class SqlNoteRepository(SqlRepository[NoteRow, Note, NewNote]):
     entity = Note
     # A to-many relation joined in: the base folds the rows it repeats
     # (unique()) and locks only the notes' own rows (FOR UPDATE OF notes).
+    # With no `related`, every read is of NoteRows (a view has one row per
+    # entity, a collection one per member); the type is the base's.
     load = (joinedload(_LABELS),)
 
-    def to_entity(self, row: NoteRow) -> Note:
+    def to_entity(self, row: NoteRow | Row[Any]) -> Note:
         return self.entity_with(row, labels=tuple(label.name for label in row.labels))
 
     def to_row(self, new: NewNote, at: datetime) -> NoteRow:
