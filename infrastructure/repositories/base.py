@@ -329,22 +329,26 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         """
         offset = min(request.skip, MAX_ID)  # past any table; drivers reject more
         ordered = order_by or (self._primary_key(),)
+        chosen = (*self._mine(), *where)
+        deferred = offset > 0
+        if deferred:
+            # A deferred join: the rows skipped are walked as keys only, in an
+            # index that holds the owner, the order and the key (no table row
+            # read for them), and only the page's rows are read whole: a deep
+            # page costs a third as much (README, Speed).
+            keys = select(self._primary_key()).where(*chosen).order_by(*ordered).offset(offset).limit(request.limit)
+            chosen = (*self._mine(), self._primary_key().in_(keys))
         if self._reads_rows:
             # A joined collection repeats its aggregate's row: unique() folds them.
-            found = self._session.exec(
-                select(self.model)
-                .where(*self._mine(), *where)
-                .order_by(*ordered)
-                .options(*self.load)
-                .offset(offset)
-                .limit(request.limit)
-            )
-            items = [self.to_entity(row) for row in found.unique().all()]
+            statement = select(self.model).where(*chosen).order_by(*ordered).options(*self.load)
+            if not deferred:
+                statement = statement.offset(offset).limit(request.limit)
+            items = [self.to_entity(row) for row in self._session.exec(statement).unique().all()]
         else:
-            rows = self._session.exec(
-                self._view.where(*self._mine(), *where).order_by(*ordered).offset(offset).limit(request.limit)
-            ).all()
-            items = [self._from_view(row) for row in rows]
+            view = self._view.where(*chosen).order_by(*ordered)
+            if not deferred:
+                view = view.offset(offset).limit(request.limit)
+            items = [self._from_view(row) for row in self._session.exec(view).all()]
         total = total_from_page(request, len(items))
         if total is None:
             if not self._session.info.get(ONE_SNAPSHOT, True):

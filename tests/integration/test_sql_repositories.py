@@ -15,7 +15,7 @@ from domain.authors.model import Author, NewAuthor
 from domain.comments.model import Comment, NewComment
 from domain.errors import ReferenceViolation
 from domain.ids import NO_ID_YET
-from domain.pages import PageRequest
+from domain.pages import PageRequest, SortKey
 from domain.posts.model import AuthorSummary, NewPost, Post, PostQuery
 from domain.tasks.model import NewTask, Priority, Status, Task, TaskQuery
 from infrastructure.repositories.authors import SqlAuthorRepository
@@ -31,6 +31,7 @@ from tests.factories.authors import AuthorRowFactory
 from tests.factories.comments import CommentRowFactory
 from tests.factories.posts import PostRowFactory
 from tests.factories.tasks import TaskRowFactory
+from tests.factories.users import UserRowFactory
 from tests.fakes.unit_of_work import ME
 from tests.support.databases import LiveDatabase, counting_statements
 
@@ -253,3 +254,31 @@ def test_a_row_without_an_id_cannot_be_an_entity() -> None:
     with pytest.raises(ValueError, match=r"^the row has no id yet: flush it first$"):
         stored_id(None)
     assert stored_id(5) == 5
+
+
+def test_a_deep_page_is_the_same_slice_of_the_same_order(session: Session, clean_database: LiveDatabase) -> None:
+    """Past the first page the rows skipped are walked as keys (a deferred join,
+    `IN (SELECT id ... OFFSET)`): whatever the order, each page is the slice of
+    the full order it would be without it, another owner's rows never in it."""
+    for n in range(23):
+        TaskRowFactory.create(
+            title=f"t{(n * 7) % 23:02d}", status=list(Status)[n % 3], priority=list(Priority)[(n // 3) % 3]
+        )
+    someone_else = UserRowFactory.create()
+    TaskRowFactory.create_batch(5, owner_id=someone_else.id)
+    session.expunge_all()
+    tasks = SqlTaskRepository(session, ME)
+    for sort in (
+        (),
+        (SortKey("priority", descending=True),),
+        (SortKey("title"),),
+        (SortKey("status"), SortKey("id", descending=True)),
+    ):
+        everything = tasks.find(TaskQuery(sort=sort, page=PageRequest(limit=100))).items
+        assert len(everything) == 23
+        for skip, limit in ((1, 5), (7, 3), (20, 10), (23, 5), (40, 5)):
+            with counting_statements(clean_database.engine) as statements:
+                page = tasks.find(TaskQuery(sort=sort, page=PageRequest(skip=skip, limit=limit)))
+            assert page.items == everything[skip : skip + limit], (sort, skip, limit)
+            assert page.total == 23
+            assert "IN (SELECT tasks.id" in statements[0]
