@@ -57,11 +57,12 @@ def locked_by_another(sqlite_db: LiveDatabase) -> Iterator[sqlite3.Connection]:
         other.close()
 
 
-def test_writers_wait_for_the_lock_while_health_and_reads_answer(
-    sqlite_client: MakeClient, locked_by_another: sqlite3.Connection
-) -> None:
-    # Three threads: the two writers that wait leave one for everything else.
-    client = sqlite_client(sqlite_busy_timeout_ms=20_000, db_pool_size=3)
+def two_writers_waiting(
+    client: TestClient, locked_by_another: sqlite3.Connection
+) -> tuple[dict[str, Any], list[int], list[threading.Thread]]:
+    """A task stored first; then another program takes SQLite's write lock and
+    two POSTs reach the database, where they wait for it. The task, the list
+    each request's status goes to when it is answered, the writers' threads."""
     task = client.post("/tasks", json={"title": "before the lock"}).json()
     engine = client.app.state.container.engine()  # type: ignore[attr-defined]
     waiting = threading.Semaphore(0)
@@ -82,6 +83,15 @@ def test_writers_wait_for_the_lock_while_health_and_reads_answer(
     for _ in writers:
         assert waiting.acquire(timeout=10), "a writer never reached the database"
     event.remove(engine, "checkout", checked_out)
+    return task, statuses, writers
+
+
+def test_writers_wait_for_the_lock_while_health_and_reads_answer(
+    sqlite_client: MakeClient, locked_by_another: sqlite3.Connection
+) -> None:
+    # Three threads: the two writers that wait leave one for everything else.
+    client = sqlite_client(sqlite_busy_timeout_ms=20_000, db_pool_size=3)
+    task, statuses, writers = two_writers_waiting(client, locked_by_another)
 
     # The writers are waiting for the lock; everything else is answered now.
     assert client.get("/health").status_code == 200
@@ -102,24 +112,8 @@ def test_as_many_waiting_writers_as_threads_hold_the_reads_until_the_lock_frees(
     sqlite_client: MakeClient, locked_by_another: sqlite3.Connection
 ) -> None:
     client = sqlite_client(sqlite_busy_timeout_ms=20_000, db_pool_size=2)
-    task = client.post("/tasks", json={"title": "before the lock"}).json()
-    engine = client.app.state.container.engine()  # type: ignore[attr-defined]
-    waiting = threading.Semaphore(0)
-    event.listen(engine, "checkout", lambda *_: waiting.release())
-    locked_by_another.execute("BEGIN IMMEDIATE")
-    statuses: list[int] = []
-
-    def call(method: str, path: str, **kwargs: Any) -> None:
-        statuses.append(client.request(method, path, **kwargs).status_code)
-
-    writers = [
-        threading.Thread(target=call, args=("POST", "/tasks"), kwargs={"json": {"title": f"w{n}"}}) for n in range(2)
-    ]
-    for writer in writers:
-        writer.start()
-    for _ in writers:
-        assert waiting.acquire(timeout=10), "a writer never reached the database"
-    reader = threading.Thread(target=call, args=("GET", f"/tasks/{task['id']}"))
+    task, statuses, writers = two_writers_waiting(client, locked_by_another)
+    reader = threading.Thread(target=lambda: statuses.append(client.get(f"/tasks/{task['id']}").status_code))
     reader.start()
 
     assert client.get("/health").status_code == 200  # the event loop is free
