@@ -124,10 +124,10 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
     """The entity's columns (and `related` bundles), in the entity's field order."""
     _view_by_id: ClassVar[Select[*tuple[Any, ...]]]
     _view_is_entity: ClassVar[bool]
-    _reads_rows: ClassVar[bool]
-    """Whether reads build table-model rows (with `load`) instead of views."""
     """Whether a view row holds exactly the entity's fields, in order: the
     entity is then made from the row's values as they come."""
+    _reads_rows: ClassVar[bool]
+    """Whether reads build table-model rows (with `load`) instead of views."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
