@@ -59,6 +59,7 @@ class Authenticator:
         self._users = users
         self._trust_seconds = trust_seconds
         self._known: dict[int, float] = {}
+        self._checking: dict[int, anyio.Event] = {}
 
     async def __call__(self, authorization: bytes | None) -> Actor:
         if authorization is None:
@@ -70,14 +71,25 @@ class Authenticator:
             user_id = self._tokens.user_of(token.strip().decode("ascii"))
         except (InvalidToken, UnicodeDecodeError):
             raise unauthenticated(token_sent=True) from None
-        now = time.monotonic()
-        if self._known.get(user_id, 0.0) <= now:
-            if not await anyio.to_thread.run_sync(self._exists, user_id):
-                self._known.pop(user_id, None)
-                raise unauthenticated(token_sent=True)
-            if len(self._known) > 100_000:  # bounded: forget everyone, ask again
-                self._known.clear()
-            self._known[user_id] = now + self._trust_seconds
+        while self._known.get(user_id, 0.0) <= time.monotonic():
+            checking = self._checking.get(user_id)
+            if checking is not None:
+                # A burst of one user's requests on a worker that does not know
+                # them yet asks the database once: the others wait for that
+                # answer, then look again (a check that failed is asked anew).
+                await checking.wait()
+                continue
+            self._checking[user_id] = done = anyio.Event()
+            try:
+                if not await anyio.to_thread.run_sync(self._exists, user_id):
+                    self._known.pop(user_id, None)
+                    raise unauthenticated(token_sent=True)
+                if len(self._known) > 100_000:  # bounded: forget everyone, ask again
+                    self._known.clear()
+                self._known[user_id] = time.monotonic() + self._trust_seconds
+            finally:
+                del self._checking[user_id]
+                done.set()
         return Actor(user_id)
 
     def _exists(self, user_id: int) -> bool:

@@ -231,6 +231,9 @@ class TestPoolAndThreads:
         assert client.portal.call(tokens) == 5
 
     def test_concurrent_requests_each_get_their_own_connection_closed_after(self, client: TestClient) -> None:
+        # The worker knows the token's user already (its one check of that is
+        # the next test's): what is counted is the burst's own units of work.
+        assert client.get("/tasks").status_code == 200
         CONNECTIONS.opened = []
         payloads = task_payloads(20)
         statuses: list[int] = []
@@ -248,6 +251,18 @@ class TestPoolAndThreads:
         assert len({id(c) for c in CONNECTIONS.opened}) == 20
         assert CONNECTIONS.left_open() == []
         assert client.get("/tasks").headers["x-total-count"] == "20"
+
+
+def test_a_burst_on_a_worker_that_does_not_know_the_user_asks_the_database_once(
+    client_for: MakeClient,
+) -> None:
+    """A fresh worker checks that a token's user exists before trusting it: one
+    check for a burst of that user's requests, not one per request."""
+    client = client_for()
+    CONNECTIONS.opened = []
+    statuses = burst(client, ["/tasks"] * 12)
+    assert statuses == [200] * 12
+    assert len(CONNECTIONS.opened) == 12 + 1  # each request's unit of work, and the one check
 
 
 def test_an_unreachable_database_is_503_and_health_stays_up() -> None:
