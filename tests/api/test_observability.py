@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -49,6 +50,26 @@ class TestLogs:
         assert line["request_id"] == "log-line-1"
         assert 0 < line["duration_ms"] < 10_000
         assert {"time", "level", "logger", "message"} <= set(line)
+
+    @pytest.mark.parametrize(
+        "created",
+        [
+            1_796_310_108.0,
+            1_796_310_108.0004,
+            1_796_310_108.4567,
+            1_796_310_108.9994999,
+            1_796_310_108.9999996,  # rounds up into the next second, as datetime does
+            1_796_310_109.25,  # a second later: not the one remembered
+            1_796_310_108.5,  # and back: lines from threads need not come in order
+        ],
+    )
+    def test_a_lines_time_is_the_records_in_utc_to_the_millisecond(self, created: float) -> None:
+        formatter = JsonFormatter()
+        for earlier in (created, created - 1, created):  # remembered, forgotten, remembered again
+            record = logging.LogRecord("api.requests", logging.INFO, "", 0, "x", None, None)
+            record.created = earlier
+            expected = datetime.fromtimestamp(earlier, UTC).isoformat(timespec="milliseconds")
+            assert json.loads(formatter.format(record))["time"] == expected
 
     def test_text_lines_read_plainly(self, client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
         with caplog.at_level(logging.INFO):
