@@ -220,6 +220,25 @@ def test_reads_are_views_that_make_no_table_model_row(session: Session, clean_da
     assert len(session.identity_map) == 0
 
 
+def test_a_views_row_is_the_entity_as_it_comes(
+    session: Session, clean_database: LiveDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The author is made as the row is read (`Embedded`): a view's row is the
+    post's fields in order, and to_entity, which reads a table-model row by
+    name, is not asked."""
+    post = PostRowFactory.create(title="As it comes")
+    session.expunge_all()
+
+    def by_name(self: SqlPostRepository, row: object) -> Post:
+        raise AssertionError("a view's row was read by name")
+
+    monkeypatch.setattr(SqlPostRepository, "to_entity", by_name)
+    posts = SqlPostRepository(session, ME)
+    (found,) = posts.find(PostQuery()).items
+    assert posts.get(stored_id(post.id)) == found
+    assert found.author == AuthorSummary(id=post.author_id, name=post.author.name)
+
+
 def test_a_row_read_to_be_changed_loads_as_the_repository_says(session: Session, clean_database: LiveDatabase) -> None:
     class PostsWithAuthorsApart(SqlPostRepository):
         load = (selectinload(cast(QueryableAttribute[AuthorRow], PostRow.author)),)
