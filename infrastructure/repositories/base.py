@@ -184,6 +184,15 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
         covered = all(name in columns or name in cls.related for name in fields)
         cls._view_is_entity = covered and (bool(cls.related) or cls.to_entity is SqlRepository.to_entity)
         cls._reads_rows = not cls.related and not cls._view_is_entity
+        if cls._view_is_entity:
+            # Such a row becomes the entity by position (by name per row costs
+            # four times as much), so its columns are matched to the entity's
+            # fields by name here, once: a column out of place fails now.
+            selected = [description["name"] for description in cls._view.column_descriptions]
+            if selected != fields:
+                raise TypeError(
+                    f"{cls.__name__}: the view selects {selected}, not {cls.entity.__name__}'s fields in order {fields}"
+                )
         if cls.to_entity is SqlRepository.to_entity:
             missing = [name for name in fields if name not in columns]
             if missing:
@@ -236,7 +245,7 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
 
     def _from_view(self, row: tuple[Any, ...]) -> EntityT:
         if self._view_is_entity:
-            values: Any = row  # the entity's fields, in its order (_view_of)
+            values: Any = row  # the entity's fields, in its order (checked by name in __init_subclass__)
             return self.entity(*values)
         # SQLModel types a selected row as a tuple; it is SQLAlchemy's Row,
         # whose values are attributes named as their columns and bundles.

@@ -4,12 +4,14 @@ back and compared with an entity built by hand), bulk inserts store every
 field, a versioned update touches its one row, and every repository class gets
 its one-row statement."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy.orm import QueryableAttribute, selectinload
 from sqlmodel import Session, select
+from sqlmodel.sql.expression import Select
 
 from domain.authors.model import Author, NewAuthor
 from domain.comments.model import Comment, NewComment
@@ -218,6 +220,20 @@ def test_reads_are_views_that_make_no_table_model_row(session: Session, clean_da
     assert len(statements) == 4
     assert "JOIN authors" in statements[0]
     assert len(session.identity_map) == 0
+
+
+def test_a_view_whose_columns_are_out_of_the_entitys_order_fails_when_its_class_is_made() -> None:
+    """A view's row becomes its entity by position; the columns are matched to
+    the fields by name once, when the class is made, so a column out of place
+    (here: the view's columns reversed) fails then, not as a shifted field."""
+    with pytest.raises(TypeError, match="not Task's fields in order"):
+
+        class Reordered(SqlTaskRepository):
+            model = TaskRow
+
+            @classmethod
+            def _view_of(cls, fields: Sequence[str]) -> Select[*tuple[Any, ...]]:
+                return super()._view_of(list(reversed(fields)))
 
 
 def test_a_views_row_is_the_entity_as_it_comes(
