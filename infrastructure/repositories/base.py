@@ -377,16 +377,15 @@ class SqlRepository(ABC, Generic[RowT, EntityT, NewT]):
             # page costs a third as much (README, Speed).
             keys = select(self._primary_key()).where(*chosen).order_by(*ordered).offset(offset).limit(request.limit)
             chosen = (*self._mine(), self._primary_key().in_(keys))
+        # Deferred, the keys' subquery took the slice (None: no OFFSET, no LIMIT).
+        skip, limit = (None, None) if deferred else (offset, request.limit)
         if self._reads_rows:
             # A joined collection repeats its aggregate's row: unique() folds them.
-            statement = select(self.model).where(*chosen).order_by(*ordered).options(*self.load)
-            if not deferred:
-                statement = statement.offset(offset).limit(request.limit)
-            items = [self.to_entity(row) for row in self._session.exec(statement).unique().all()]
+            statement = select(self.model).where(*chosen).order_by(*ordered).offset(skip).limit(limit)
+            rows = self._session.exec(statement.options(*self.load)).unique().all()
+            items = [self.to_entity(row) for row in rows]
         else:
-            view = self._view.where(*chosen).order_by(*ordered)
-            if not deferred:
-                view = view.offset(offset).limit(request.limit)
+            view = self._view.where(*chosen).order_by(*ordered).offset(skip).limit(limit)
             items = [self._from_view(row) for row in self._session.exec(view).all()]
         total = total_from_page(request, len(items))
         if total is None:
