@@ -45,6 +45,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import dict_row
 from sqlalchemy import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -231,15 +232,20 @@ class Cluster:
     def _check_primary(self) -> None:
         try:
             with psycopg.connect(self._admin_conninfo(), autocommit=True, connect_timeout=5) as connection:
-                row = connection.execute(
-                    "SELECT rolreplication OR rolsuper, current_setting('wal_level'),"
-                    " current_setting('max_wal_senders')::int, current_user"
-                    " FROM pg_roles WHERE rolname = current_user"
-                ).fetchone()
+                row = (
+                    connection.cursor(row_factory=dict_row)
+                    .execute(
+                        "SELECT rolreplication OR rolsuper AS can_replicate,"
+                        " current_setting('wal_level') AS wal_level,"
+                        " current_setting('max_wal_senders')::int AS senders, current_user AS user"
+                        " FROM pg_roles WHERE rolname = current_user"
+                    )
+                    .fetchone()
+                )
         except psycopg.Error as error:
             raise Refused(f"the primary does not answer: {error}") from None
         assert row is not None
-        can_replicate, wal_level, senders, user = row
+        can_replicate, wal_level, senders, user = row["can_replicate"], row["wal_level"], row["senders"], row["user"]
         if not can_replicate:
             raise Refused(f"role {user} may not replicate: ALTER ROLE {user} REPLICATION (as a superuser)")
         if wal_level == "minimal" or senders < 1:
@@ -536,10 +542,10 @@ class Cluster:
 
 
 def _setting(connection: psycopg.Connection[tuple[object, ...]], name: str) -> str:
-    row = connection.execute("SELECT current_setting(%s)", (name,)).fetchone()
+    row = connection.cursor(row_factory=dict_row).execute("SELECT current_setting(%s) AS value", (name,)).fetchone()
     if row is None:  # current_setting() answers one row, or raises
         raise Refused(f"the primary did not say its {name}")
-    return str(row[0])
+    return str(row["value"])
 
 
 def server_bindir(major: int) -> Path:
