@@ -1,6 +1,6 @@
 # Two commands do all the set-up on a fresh machine (Python 3.11 on PATH):
-#   make run    install, migrate the database, serve on $(HOST):$(PORT)
-#   make test   install, then every check: ruff, mypy, import contracts, pytest
+#   make run    install what the service runs, migrate the database, serve on $(HOST):$(PORT)
+#   make test   install that and the test tools, then every check: ruff, mypy, import contracts, pytest
 # The app's request log replaces uvicorn's access log (--no-access-log).
 # HOST, PORT, WORKERS and DATABASE_URL come from the environment or the command
 # line: make run DATABASE_URL=postgresql+psycopg://... WORKERS=4
@@ -22,12 +22,25 @@ BIN := $(VENV)/bin
 # Never download a Python: use the machine's (pyproject.toml asks for 3.11).
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install run migrate serve test lint typecheck contracts pytest bench mutate cluster cluster-stop cluster-status clean
+.PHONY: install install-serve run migrate serve test lint typecheck contracts pytest bench mutate cluster cluster-stop cluster-status clean
 
 install: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+# What `make run` serves from: the project's own dependencies, no dev group, as
+# a production install has them. Some packages import others only because they
+# are installed (dependency-injector imports werkzeug, which only the test
+# tools bring): served from .venv, a worker would carry them (README, Speed).
+SERVE_VENV := .venv-serve
+SERVE_BIN := $(SERVE_VENV)/bin
+
+install-serve: $(SERVE_VENV)/.installed
+
+$(SERVE_VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(SERVE_VENV) $(UV) sync --frozen --no-dev --python $(PYTHON)
 	@touch $@
 
 # Starts from an empty .tools: an interrupted earlier bootstrap can leave uv's
@@ -37,8 +50,8 @@ $(VENV)/.installed: pyproject.toml uv.lock | $(UV)
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-migrate: install
-	$(BIN)/alembic upgrade head
+migrate: install-serve
+	$(SERVE_BIN)/alembic upgrade head
 
 run: migrate serve
 
@@ -54,12 +67,12 @@ METRICS_ENV := $(if $(filter-out 1,$(WORKERS)),PROMETHEUS_MULTIPROC_DIR=$(METRIC
 # RSS 109 -> 104 MiB, the same rows/s). mallopt(3); set it to 0 to undo.
 MALLOC_ARENA_MAX ?= 2
 
-serve: install
+serve: install-serve
 	rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
-	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(METRICS_ENV) exec $(BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) \
+	MALLOC_ARENA_MAX=$(MALLOC_ARENA_MAX) $(METRICS_ENV) exec $(SERVE_BIN)/uvicorn api.main:app --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --loop uvloop --http httptools --no-access-log --timeout-graceful-shutdown 30
 
-test: install lint typecheck contracts pytest
+test: install install-serve lint typecheck contracts pytest
 
 lint: install
 	$(BIN)/ruff check .
@@ -80,7 +93,7 @@ mutate: install
 	$(BIN)/python tests/mutation/run.py
 
 # The benchmark scenarios against this project alone (needs wrk); see tests/bench/run.py.
-bench: install
+bench: install install-serve
 	$(BIN)/python tests/bench/run.py
 
 # Several hosts on one machine (README, "Scaling out"): a streaming replica of
@@ -99,4 +112,4 @@ cluster-status: install
 	$(BIN)/python -m infrastructure.cluster status
 
 clean:
-	rm -rf $(VENV) .tools .mypy_cache .ruff_cache .pytest_cache .mutation
+	rm -rf $(VENV) $(SERVE_VENV) .tools .mypy_cache .ruff_cache .pytest_cache .mutation

@@ -1,6 +1,6 @@
 """`make bench`: the benchmark scenarios against this project alone.
 
-Starts the server as `make serve` does (one uvicorn worker, uvloop, httptools,
+Starts the server as `make serve` does (from .venv-serve, one uvicorn worker, uvloop, httptools,
 no access log) on a fresh database: a temporary SQLite file, or the database of
 BENCH_DATABASE_URL (which it empties first). Seeds 100,000 tasks, 1,000 authors
 and 10,000 posts (python -m api.cli seed), then runs each scenario with wrk:
@@ -35,6 +35,8 @@ from infrastructure.tables import metadata
 ROOT = Path(__file__).resolve().parents[2]
 LUA = Path(__file__).resolve().parent / "lua"
 VENV_BIN = Path(sys.executable).parent
+# The server runs from the environment `make serve` uses (Makefile: SERVE_VENV).
+SERVE_BIN = ROOT / ".venv-serve" / "bin"
 EMAIL = "bench@example.com"
 PASSWORD = "a password for the bench user"
 TASKS, AUTHORS, POSTS = 100_000, 1_000, 10_000
@@ -83,7 +85,7 @@ def _scenario(
     sid, what, path, script, connections, rows_per_request = scenario
     port = _free_port()
     server = subprocess.Popen(
-        [VENV_BIN / "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+        [SERVE_BIN / "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
          "--loop", "uvloop", "--http", "httptools", "--no-access-log"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )  # fmt: skip
