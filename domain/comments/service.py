@@ -1,21 +1,15 @@
 """Comment use cases."""
 
 from domain.comments.model import Comment, NewComment
-from domain.comments.repository import CommentRepository
-from domain.entity_service import OwnedEntityService
+from domain.entity_service import EntityService, delete_owned, found
 from domain.errors import NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
-from domain.unit_of_work import UnitOfWork
 from domain.users.model import Actor
 
 
-class CommentService(OwnedEntityService[Comment, NewComment]):
+class CommentService(EntityService):
     entity = "Comment"
-
-    @staticmethod
-    def repository(uow: UnitOfWork) -> CommentRepository:
-        return uow.comments
 
     def create(self, actor: Actor, new: NewComment) -> Comment:
         """Anyone with a token comments on any post. The post must exist: its
@@ -23,9 +17,25 @@ class CommentService(OwnedEntityService[Comment, NewComment]):
         if not is_storable_id(new.post_id):
             raise NotFound("Post")
         try:
-            return super().create(actor, new)
+            with self._uow.acting_as(actor) as uow:
+                created = uow.comments.add(new, self._now())
+                uow.commit()
+                return created
         except ReferenceViolation as exc:
             raise NotFound("Post") from exc
+
+    def get(self, comment_id: int) -> Comment:
+        """Public: anyone reads it."""
+        self._check_storable(comment_id)
+        with self._uow.reading() as uow:
+            return found(self.entity, uow.comments.get(comment_id))
+
+    def delete(self, actor: Actor, comment_id: int) -> None:
+        """Its owner's alone."""
+        self._check_storable(comment_id)
+        with self._uow.acting_as(actor) as uow:
+            delete_owned(uow.comments, self.entity, comment_id)
+            uow.commit()
 
     def of_post(self, post_id: int, page: PageRequest) -> Page[Comment]:
         """A post's comments; NotFound when there is no such post."""

@@ -1,21 +1,15 @@
 """Post use cases."""
 
-from domain.entity_service import OwnedEntityService, not_yours
+from domain.entity_service import EntityService, delete_owned, found, not_yours
 from domain.errors import InvalidInput, NotFound, ReferenceViolation
 from domain.ids import is_storable_id
 from domain.pages import Page, PageRequest
 from domain.posts.model import NewPost, Post, PostQuery
-from domain.posts.repository import PostRepository
-from domain.unit_of_work import UnitOfWork
 from domain.users.model import Actor
 
 
-class PostService(OwnedEntityService[Post, NewPost]):
+class PostService(EntityService):
     entity = "Post"
-
-    @staticmethod
-    def repository(uow: UnitOfWork) -> PostRepository:
-        return uow.posts
 
     def create(self, actor: Actor, new: NewPost) -> Post:
         """The author must exist, and be the actor's own; the database's foreign
@@ -34,6 +28,19 @@ class PostService(OwnedEntityService[Post, NewPost]):
                 return created
         except ReferenceViolation as exc:
             raise unknown_author(new.author_id) from exc
+
+    def get(self, post_id: int) -> Post:
+        """Public: anyone reads it."""
+        self._check_storable(post_id)
+        with self._uow.reading() as uow:
+            return found(self.entity, uow.posts.get(post_id))
+
+    def delete(self, actor: Actor, post_id: int) -> None:
+        """Its owner's alone; its comments go with it."""
+        self._check_storable(post_id)
+        with self._uow.acting_as(actor) as uow:
+            delete_owned(uow.posts, self.entity, post_id)
+            uow.commit()
 
     def find(self, query: PostQuery) -> Page[Post]:
         """An author filter naming no author gives an empty page, not an error."""

@@ -5,29 +5,26 @@ owner in every query; see domain.unit_of_work.UnitOfWork.acting_as)."""
 
 from collections.abc import Sequence
 
-from domain.entity_service import EntityService
+from domain.entity_service import EntityService, found
 from domain.errors import AlreadyExists, NotFound, PreconditionFailed
-from domain.ids import is_storable_id
 from domain.pages import Page
 from domain.preconditions import VersionPrecondition
 from domain.tasks.model import NewTask, Task, TaskChanges, TaskQuery
-from domain.tasks.repository import TaskRepository
-from domain.unit_of_work import UnitOfWork
 from domain.users.model import Actor
 
 ENTITY = "Task"
 
 
-class TaskService(EntityService[Task, NewTask]):
+class TaskService(EntityService):
     entity = ENTITY
 
-    @staticmethod
-    def repository(uow: UnitOfWork) -> TaskRepository:
-        return uow.tasks
-
     def create(self, actor: Actor, new: NewTask) -> Task:
+        """`new`, stored for `actor`, who owns it; its title is not yet among theirs."""
         try:
-            return super().create(actor, new)
+            with self._uow.acting_as(actor) as uow:
+                created = uow.tasks.add(new, self._now())
+                uow.commit()
+                return created
         except AlreadyExists as exc:
             raise duplicate_title(new.title) from exc
 
@@ -56,12 +53,9 @@ class TaskService(EntityService[Task, NewTask]):
             raise duplicate_title(culprit) from exc
 
     def get(self, actor: Actor, task_id: int) -> Task:
-        if is_storable_id(task_id):
-            with self._uow.acting_as(actor).reading() as uow:
-                found = uow.tasks.get(task_id)
-            if found is not None:
-                return found
-        raise NotFound(ENTITY)
+        self._check_storable(task_id)
+        with self._uow.acting_as(actor).reading() as uow:
+            return found(self.entity, uow.tasks.get(task_id))
 
     def find(self, actor: Actor, query: TaskQuery) -> Page[Task]:
         with self._uow.acting_as(actor).reading(snapshot=True) as uow:
@@ -82,8 +76,7 @@ class TaskService(EntityService[Task, NewTask]):
         one mechanism; with a precondition, the loser of a race sees the
         winner's version and fails it.
         """
-        if not is_storable_id(task_id):
-            raise NotFound(ENTITY)
+        self._check_storable(task_id)
         try:
             with self._uow.acting_as(actor) as uow:
                 current = uow.tasks.get_for_update(task_id)
@@ -102,8 +95,7 @@ class TaskService(EntityService[Task, NewTask]):
     def delete(self, actor: Actor, task_id: int, precondition: VersionPrecondition | None = None) -> None:
         """One DELETE; with a precondition, the task is read (and locked) first
         to check its version."""
-        if not is_storable_id(task_id):
-            raise NotFound(ENTITY)
+        self._check_storable(task_id)
         with self._uow.acting_as(actor) as uow:
             tasks = uow.tasks
             if precondition is not None:

@@ -10,7 +10,6 @@ from domain.errors import AlreadyExists, NotFound, Throttled, Unauthenticated
 from domain.ids import is_storable_id
 from domain.unit_of_work import UnitOfWork
 from domain.users.model import EMAIL_MAX_LENGTH, NewUser, User, normalise_email
-from domain.users.repository import UserRepository
 
 ENTITY = "User"
 MAX_FAILURES: Final = 5
@@ -31,16 +30,12 @@ class PasswordHasher(Protocol):
         ...
 
 
-class UserService(EntityService[User, NewUser]):
+class UserService(EntityService):
     entity = ENTITY
 
     def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, clock: Clock = utc_now) -> None:
         super().__init__(uow, clock)
         self._hasher = hasher
-
-    @staticmethod
-    def repository(uow: UnitOfWork) -> UserRepository:
-        return uow.users
 
     def register(self, email: str, password: str) -> User:
         """A new user; the password is kept only as its hash."""
