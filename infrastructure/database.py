@@ -112,9 +112,11 @@ def transaction_options(engine: Engine, *, reading: bool, snapshot: bool, acting
       a read-only REPEATABLE READ transaction, whose statements all see the
       snapshot its first one took. Two plain statements in it cost the server
       less than one statement carrying the COUNT as a subquery (README, Speed).
-    - PostgreSQL, a unit that reads for an acting user: a read-only transaction,
-      not autocommit, because the acting user is set for the transaction
-      (`act_as`), and in autocommit it would last one statement.
+    - PostgreSQL, a unit that reads for an acting user: autocommit at the
+      driver, because `act_as` sends the unit's own BEGIN READ ONLY, in the
+      same message as the acting user's SET LOCAL: one round trip where
+      psycopg's BEGIN and the setting took two. (A unit that writes for a user
+      lets psycopg begin, as any other: measured, README, Speed.)
     - SQLite, a unit that may write: BEGIN IMMEDIATE takes the write lock up
       front, so that a transaction which reads before it writes waits for other
       writers (busy timeout) instead of failing on the upgrade ("database is
@@ -123,26 +125,49 @@ def transaction_options(engine: Engine, *, reading: bool, snapshot: bool, acting
     """
     if engine.dialect.name == "sqlite":
         return {SQLITE_BEGIN_OPTION: "DEFERRED" if reading else "IMMEDIATE"}
+    if reading and acting:
+        return {"isolation_level": "AUTOCOMMIT"}
     if reading and snapshot:
         return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-    if reading and acting:
-        return {"postgresql_readonly": True}
     return {"isolation_level": "AUTOCOMMIT"} if reading else {}
 
 
-def act_as(connection: Connection, user_id: int) -> None:
+def act_as(connection: Connection, user_id: int, *, reading: bool, snapshot: bool) -> None:
     """Name the acting user for PostgreSQL's row-level security, for this
-    transaction only: set_config(..., is_local => true) is SET LOCAL, gone at
-    COMMIT or ROLLBACK, so it cannot reach the next request that gets this
-    connection, behind PgBouncer in transaction mode included. One statement.
-    SQLite has no row-level security: nothing to do."""
+    transaction only; for a unit that reads, begin that transaction too, in the
+    same message. SQLite has no row-level security: nothing to do.
+
+    - SET LOCAL lasts until COMMIT or ROLLBACK, so the setting cannot reach the
+      next request that gets this connection, behind PgBouncer in transaction
+      mode included (it keeps the server connection while the transaction is
+      open). The user id is written into the statement, safely: it is an int.
+    - A unit that writes: psycopg has sent BEGIN; then the setting.
+    - A unit that reads: the connection is in autocommit at the driver
+      (transaction_options), so psycopg sends no BEGIN of its own; this one is
+      ours, READ ONLY, and REPEATABLE READ for a snapshot, as psycopg's would
+      have been, and goes out with the setting as one message (a statement
+      without parameters goes over PostgreSQL's simple protocol, which takes
+      several). One round trip less per read (README, Speed: "One message to
+      begin a read"). SQLAlchemy's recipe for SQLite sends its own BEGIN in
+      the same way (`_configure_sqlite`). psycopg's commit() and rollback()
+      follow the server's transaction status, not the autocommit flag, so the
+      unit's close and the pool's reset end this transaction as any other.
+    """
     if connection.dialect.name == "postgresql":
-        # One fixed string through exec_driver_sql: no statement to build,
-        # compile and cache-key per unit of work (measured: README, Speed).
-        connection.exec_driver_sql(_SET_ACTING_USER, {"user_id": str(user_id)})
+        acting = f"SET LOCAL {ACTING_USER} = '{int(user_id)}'"
+        if not reading:
+            connection.exec_driver_sql(acting)
+            return
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            # psycopg would send its own BEGIN first, and a second BEGIN is
+            # only a warning: the transaction would silently lose its mode.
+            raise ValueError("act_as begins a reading transaction: open the connection with transaction_options")
+        mode = _READ_SNAPSHOT if snapshot else _READ
+        connection.exec_driver_sql(f"BEGIN{mode}; {acting}")
 
 
-_SET_ACTING_USER = f"SELECT set_config('{ACTING_USER}', %(user_id)s, true)"
+_READ = " READ ONLY"
+_READ_SNAPSHOT = " ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
 
 def bypass_row_security(connection: Connection) -> None:

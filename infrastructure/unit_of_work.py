@@ -213,7 +213,7 @@ class SqlUnitOfWork(UnitOfWork):
                 many = self._reading and not self._snapshot and engine.dialect.name == "postgresql"
                 session.info[ONE_SNAPSHOT] = not many
                 if self._actor is not None:
-                    act_as(connection, self._actor.user_id)
+                    act_as(connection, self._actor.user_id, reading=self._reading, snapshot=self._snapshot)
             except sa_exc.SQLAlchemyError as error:
                 if self._observer is not None:
                     self._observer.no_connection(error)

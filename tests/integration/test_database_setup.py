@@ -20,6 +20,7 @@ from domain.errors import Unavailable
 from infrastructure.database import (
     SQLITE_BEGIN_OPTION,
     DatabaseProbe,
+    act_as,
     build_engine,
     engine_resource,
     transaction_options,
@@ -196,10 +197,36 @@ def test_how_each_unit_of_work_begins() -> None:
         "postgresql_readonly": True,
     }
     assert transaction_options(postgresql, reading=False, snapshot=False) == {}
-    # Read for a user: a read-only transaction, where SET LOCAL of the acting user lasts.
-    assert transaction_options(postgresql, reading=True, snapshot=False, acting=True) == {"postgresql_readonly": True}
+    # Read for a user: psycopg sends no BEGIN; act_as sends the unit's own, with the user.
+    for snapshot in (False, True):
+        assert transaction_options(postgresql, reading=True, snapshot=snapshot, acting=True) == {
+            "isolation_level": "AUTOCOMMIT"
+        }
+    assert transaction_options(postgresql, reading=False, snapshot=False, acting=True) == {}
     sqlite.dispose()
     postgresql.dispose()
+
+
+def test_act_as_refuses_a_transaction_psycopg_would_begin(postgres_db: LiveDatabase) -> None:
+    """act_as sends a reading unit's BEGIN. On a connection not in autocommit,
+    psycopg would send its own first, PostgreSQL would only warn about the
+    second, and a reading unit would run read-write: refused instead, before
+    anything is sent."""
+    with postgres_db.engine.connect() as connection:
+        with pytest.raises(ValueError, match="act_as begins a reading transaction"):
+            act_as(connection, 1, reading=True, snapshot=False)
+        assert not connection.in_transaction()
+    with postgres_db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        act_as(connection, 7, reading=True, snapshot=False)
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        inside = driver.info.transaction_status
+        assert connection.exec_driver_sql(
+            "SELECT current_setting('transaction_read_only'), current_setting('app.user_id')"
+        ).one() == ("on", "7")
+        connection.rollback()  # psycopg ends the transaction, autocommit or not
+        statuses = (inside, driver.info.transaction_status)
+        assert statuses == (psycopg.pq.TransactionStatus.INTRANS, psycopg.pq.TransactionStatus.IDLE)
 
 
 def test_titles_compare_by_code_point_on_postgresql() -> None:

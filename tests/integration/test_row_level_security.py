@@ -9,9 +9,11 @@ the control case shows). The role here owns nothing and is granted what the
 app needs, as a production role would be.
 """
 
+import contextlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, make_url, text
 
@@ -106,17 +108,32 @@ def test_the_database_refuses_another_users_rows_to_a_repository_that_forgot_the
     assert postgres_db.count("tasks") == 1
 
 
-def test_the_acting_user_does_not_outlive_its_transaction(app_role: str, postgres_db: LiveDatabase) -> None:
+@pytest.mark.parametrize("block", ["read", "snapshot", "commit", "no commit", "raise"])
+def test_the_acting_user_does_not_outlive_its_transaction(app_role: str, postgres_db: LiveDatabase, block: str) -> None:
     """SET LOCAL: the next transaction on the same pooled connection starts
-    with no user, so one request's user can never serve the next."""
-    owner, _, _ = two_users_and_a_task(postgres_db.engine)
+    with no user, so one request's user can never serve the next: after a
+    read, a write committed or not, and a block that raised. (The unit sends
+    its own BEGIN with the setting: its end must end that transaction.)"""
+    owner, _, task_id = two_users_and_a_task(postgres_db.engine)
     engine = build_engine(Settings(database_url=app_role, db_pool_size=1, db_max_overflow=0))
     try:
         uow = SqlUnitOfWork(session_factory(engine))
-        with uow.acting_as(owner).reading():
-            pass
+        with contextlib.suppress(LookupError):
+            unit = uow.acting_as(owner)
+            with unit.reading(snapshot=block == "snapshot") if block in ("read", "snapshot") else unit:
+                assert uow.tasks.get(task_id) is not None
+                if block in ("commit", "no commit", "raise"):
+                    uow.tasks.add(NewTask(title=block), AT)
+                if block == "commit":
+                    uow.commit()
+                if block == "raise":
+                    raise LookupError("the block failed")
         with engine.connect() as connection:  # the same, only, pooled connection
+            driver = connection.connection.driver_connection
+            assert isinstance(driver, psycopg.Connection)
+            assert not driver.autocommit  # the pool reset what the unit set
             assert connection.execute(text("SELECT current_setting('app.user_id', true)")).scalar() in (None, "")
             assert connection.execute(text("SELECT count(*) FROM tasks")).scalar_one() == 0
     finally:
         engine.dispose()
+    assert postgres_db.count("tasks") == (2 if block == "commit" else 1)

@@ -186,22 +186,45 @@ def test_a_reading_block_runs_without_a_transaction_and_cannot_commit(clean_data
             assert driver.autocommit  # psycopg sends no BEGIN/ROLLBACK
         with pytest.raises(RuntimeError, match="cannot commit"):
             uow.commit()
-    with uow.acting_as(ME).reading():  # for a user: the acting user is set for a transaction
+    # Read for a user: a transaction of the unit's own (act_as sends BEGIN with
+    # the acting user's SET LOCAL; psycopg, in autocommit, sends none), read-
+    # only, one snapshot when asked.
+    with uow.acting_as(ME).reading():
         assert uow.tasks.get(1) is None
-        driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":
-            assert isinstance(driver, psycopg.Connection)
-            assert (driver.autocommit, driver.read_only) == (False, True)
-            assert driver.execute("SELECT current_setting('app.user_id', true)").fetchone() == (str(ME.user_id),)
-    with uow.acting_as(ME):  # the next block is an ordinary one again
+            assert _transaction_of(log) == (True, "on", "read committed", str(ME.user_id))
+    with uow.acting_as(ME).reading(snapshot=True):
+        assert uow.tasks.get(1) is None
+        if clean_database.kind != "sqlite":
+            assert _transaction_of(log) == (True, "on", "repeatable read", str(ME.user_id))
+    with uow.acting_as(ME):  # the next block writes: psycopg's BEGIN, then the user
         uow.tasks.add(NewTask(title="after reading"), AT)
+        if clean_database.kind != "sqlite":
+            assert _transaction_of(log) == (False, "off", "read committed", str(ME.user_id))
+        uow.commit()
+    with uow:  # and a block for no user is psycopg's transaction, as before
+        uow.users.by_email("nobody@example.com")
         driver = log.opened[-1].connection.driver_connection
         if clean_database.kind != "sqlite":
             assert isinstance(driver, psycopg.Connection)
             assert not driver.autocommit
-        uow.commit()
     assert clean_database.count("tasks") == 1
     assert log.left_open() == []
+
+
+def _transaction_of(log: SessionLog) -> tuple[bool, str, str, str]:
+    """The open unit's transaction on PostgreSQL: whether the driver is in
+    autocommit (then the unit sent its BEGIN itself), read-only, isolation and
+    acting user. The server is inside a transaction either way."""
+    driver = log.opened[-1].connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    assert driver.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
+    row = driver.execute(
+        "SELECT current_setting('transaction_read_only'), current_setting('transaction_isolation'),"
+        " current_setting('app.user_id', true)"
+    ).fetchone()
+    assert row is not None
+    return (driver.autocommit, row[0], row[1], row[2])
 
 
 class Heard:

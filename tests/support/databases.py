@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, make_url, text
 
-from infrastructure.database import build_engine
+from infrastructure.database import ACTING_USER, build_engine
 from infrastructure.settings import Settings
 from infrastructure.tables import metadata
 
@@ -85,17 +85,19 @@ def postgres_database(server_url: str) -> Iterator[LiveDatabase]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-ACTING = "SELECT set_config("
-"""How a unit of work names its acting user for row-level security (PostgreSQL)."""
+ACTING = f"SET LOCAL {ACTING_USER} = "
+"""How a unit of work names its acting user for row-level security on
+PostgreSQL; a reading unit sends its BEGIN in the same statement
+(infrastructure.database.act_as)."""
 
 
 def acting_statements(database: "LiveDatabase", statements: list[str], units: int) -> list[str]:
     """`statements` without the ones that set the acting user, after checking
     their number: one per unit of work run for a user on PostgreSQL (its row-
     level security; behind PgBouncer too), none on SQLite."""
-    setting = [statement for statement in statements if statement.startswith(ACTING)]
+    setting = [statement for statement in statements if ACTING in statement]
     assert len(setting) == (units if database.kind != "sqlite" else 0), statements
-    return [statement for statement in statements if not statement.startswith(ACTING)]
+    return [statement for statement in statements if ACTING not in statement]
 
 
 @contextmanager
@@ -104,12 +106,15 @@ def counting_statements(engine: Engine) -> Iterator[list[str]]:
 
     Transaction control (BEGIN, COMMIT, ROLLBACK) and pool pings are not
     statements of ours and are not counted; every query and write is. (SQLite's
-    BEGIN is sent as a statement, by infrastructure.database: skipped here.)
+    BEGIN is sent as a statement, by infrastructure.database: skipped here. On
+    PostgreSQL a unit that reads for a user sends its BEGIN with the acting
+    user's SET LOCAL: counted, as that setting's statement; see
+    acting_statements.)
     """
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith("BEGIN"):
+        if not statement.startswith("BEGIN") or ACTING in statement:
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

@@ -191,7 +191,7 @@ def test_a_read_costs_one_statement_more_on_the_replica_and_a_write_one_more_on_
             task = tasks.create(me, NewTask("counted"))
         assert on_replica == []
         assert [statement.split("(")[0].split()[0:2] for statement in on_primary] == [
-            ["SELECT", "set_config"],
+            ["SET", "LOCAL"],
             ["INSERT", "INTO"],
             ["SELECT", "pg_current_wal_lsn"],
         ]
@@ -205,7 +205,7 @@ def test_a_read_costs_one_statement_more_on_the_replica_and_a_write_one_more_on_
         assert on_primary == []
         assert [statement.split("(")[0].split()[0:2] for statement in on_replica] == [
             ["SELECT", "pg_last_wal_replay_lsn"],
-            ["SELECT", "set_config"],
+            ["BEGIN", "READ"],
             ["SELECT", "tasks.id,"],
         ]
     finally:
