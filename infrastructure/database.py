@@ -154,10 +154,14 @@ def act_as(connection: Connection, user_id: int, *, reading: bool, snapshot: boo
       unit's close and the pool's reset end this transaction as any other.
     """
     if connection.dialect.name == "postgresql":
-        acting = f"SET LOCAL {ACTING_USER} = '{int(user_id)}'"
         if not reading:
-            connection.exec_driver_sql(acting)
+            # One fixed string through exec_driver_sql: no statement to build,
+            # compile and cache-key per unit of work; one prepared statement
+            # for every user, where a user id written into the text would be
+            # prepared per user (README, Speed).
+            connection.exec_driver_sql(_SET_ACTING_USER, {"user_id": str(user_id)})
             return
+        acting = f"SET LOCAL {ACTING_USER} = '{int(user_id)}'"
         if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
             # psycopg would send its own BEGIN first, and a second BEGIN is
             # only a warning: the transaction would silently lose its mode.
@@ -166,6 +170,7 @@ def act_as(connection: Connection, user_id: int, *, reading: bool, snapshot: boo
         connection.exec_driver_sql(f"BEGIN{mode}; {acting}")
 
 
+_SET_ACTING_USER = f"SELECT set_config('{ACTING_USER}', %(user_id)s, true)"
 _READ = " READ ONLY"
 _READ_SNAPSHOT = " ISOLATION LEVEL REPEATABLE READ READ ONLY"
 
