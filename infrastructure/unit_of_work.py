@@ -51,7 +51,8 @@ class SqlUnitOfWork(UnitOfWork):
     infrastructure.database.transaction_options), and the repositories are
     made on it (`_bind`); the service says `commit()`; leaving the block closes
     the session whichever way it ends, which rolls back whatever was not
-    committed and returns the connection. A closed session refuses further use
+    committed and returns the connection (a reading block, which wrote
+    nothing, ends with COMMIT: `_end_reading`). A closed session refuses further use
     (`close_resets_only=False`), so a repository kept past its block fails
     loudly instead of opening a transaction nobody will end. Database errors
     that escape the block leave it as domain errors (infrastructure/errors.py).
@@ -148,7 +149,11 @@ class SqlUnitOfWork(UnitOfWork):
         if exc is None:
             try:
                 with translate_database_errors():
-                    session.close()
+                    try:
+                        if reading:
+                            _end_reading(session)
+                    finally:
+                        session.close()
             except Unavailable:
                 if not reading:
                     raise
@@ -225,6 +230,19 @@ class SqlUnitOfWork(UnitOfWork):
         if self._session is None:
             raise RuntimeError("use the unit of work inside its `with` block")
         return self._session
+
+
+def _end_reading(session: Session) -> None:
+    """End a reading unit's transaction with COMMIT, not the ROLLBACK that
+    closing would send: for a transaction that wrote nothing the server does
+    the same, but psycopg answers its own rollback() by discarding every
+    statement it has prepared on the connection (DEALLOCATE ALL, one more
+    round trip), so that reads would never keep one, nor a write that follows
+    a read (README, Speed: "Reads end with COMMIT"). A row a reading unit
+    changed is refused here rather than written by the commit's flush."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("a unit of work opened with reading() changed rows: nothing of it was written")
+    session.commit()
 
 
 def session_factory(engine: Engine) -> Callable[..., Session]:

@@ -16,16 +16,17 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, SQLModel
 
 from domain.errors import AlreadyExists, Unavailable
-from domain.tasks.model import NewTask, Status, Task, TaskChanges, TaskQuery
+from domain.tasks.model import NewTask, Priority, Status, Task, TaskChanges, TaskQuery
 from domain.tasks.service import TaskService
 from domain.users.model import NewUser
 from infrastructure.database import build_engine
 from infrastructure.repositories.tasks import SqlTaskRepository
 from infrastructure.settings import Settings
+from infrastructure.tables.tasks import TaskRow
 from infrastructure.unit_of_work import SqlUnitOfWork, session_factory
 from tests.factories.tasks import NewTaskFactory
 from tests.fakes.unit_of_work import ME
-from tests.integration.conftest import sql_unit_of_work
+from tests.integration.conftest import add_me, sql_unit_of_work
 from tests.support.databases import LiveDatabase
 from tests.support.sessions import SessionLog, failing_commit
 from tests.support.units import units_with_tasks
@@ -362,3 +363,54 @@ def test_a_failure_to_close_is_translated_unless_another_error_is_on_its_way(cle
     with pytest.raises(ZeroDivisionError), uow.acting_as(ME):  # the error on its way out wins
         _ = 1 / 0
     assert checked_out(clean_database) == 0
+
+
+@pytest.mark.usefixtures("database_with_me")
+def test_a_reading_block_with_unsaved_changes_refuses_them_and_writes_nothing(clean_database: LiveDatabase) -> None:
+    """A reading unit ends with COMMIT (see the next test), and a commit
+    flushes: a row left pending in a reading block is refused instead, the
+    block closed all the same."""
+    log = SessionLog()
+    uow = SqlUnitOfWork(log.sessions(clean_database.engine))
+    with pytest.raises(RuntimeError, match="opened with reading"), uow.acting_as(ME).reading():
+        assert uow.tasks.get(1) is None
+        row = TaskRow(
+            title="smuggled",
+            status=Status.TODO,
+            priority=Priority.LOW,
+            version=1,
+            owner_id=ME.user_id,
+            created_at=AT,
+            updated_at=AT,
+        )
+        uow.tasks._session.add(row)  # what no repository does, and a bug might
+    assert clean_database.count("tasks") == 0
+    assert log.left_open() == []
+
+
+@pytest.mark.postgres
+def test_a_reading_block_keeps_the_statements_psycopg_prepared(postgres_db: LiveDatabase) -> None:
+    """psycopg prepares a statement run five times on a connection, and its
+    rollback() discards them all (DEALLOCATE ALL): a reading unit ends its
+    transaction with COMMIT instead, which for a transaction that wrote nothing
+    is the same to the server. After five inserts and a read for a user and a
+    read without one, the one pooled connection still holds the INSERT."""
+    add_me(postgres_db)
+    engine = build_engine(Settings(database_url=postgres_db.url, db_pool_size=1, db_max_overflow=0))
+    try:
+        uow = SqlUnitOfWork(session_factory(engine))
+        for n in range(6):
+            with uow.acting_as(ME):
+                uow.tasks.add(NewTask(title=f"prepared {n}"), AT)
+                uow.commit()
+        with uow.acting_as(ME).reading():
+            assert uow.tasks.get(1) is not None
+        with uow.acting_as(ME).reading(snapshot=True):
+            assert uow.tasks.find(TaskQuery()).total == 6
+        with uow.reading():
+            assert uow.users.by_email("nobody@example.com") is None
+        with engine.connect() as connection:  # the same, only, pooled connection
+            prepared = connection.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+        assert any(statement.startswith("INSERT INTO tasks") for statement in prepared), prepared
+    finally:
+        engine.dispose()
