@@ -147,22 +147,7 @@ class SqlUnitOfWork(UnitOfWork):
         self._reading = self._snapshot = self._latest = self._committed = False
         self._actor = None
         if exc is None:
-            try:
-                with translate_database_errors():
-                    try:
-                        if reading:
-                            _end_reading(session)
-                    finally:
-                        session.close()
-            except Unavailable:
-                if not reading:
-                    raise
-                # What was read is read: a connection lost while it was being
-                # released (a replica going down) costs the request nothing.
-                if self._on_replica(session):
-                    self._replica_failed(session)
-            if not reading:
-                self._note_written()
+            self._end(session, reading)
         else:
             # The error already on its way out says more than a failed close.
             with suppress(sa_exc.SQLAlchemyError):
@@ -171,6 +156,25 @@ class SqlUnitOfWork(UnitOfWork):
             domain_error = to_domain_error(exc)
             if domain_error is not None:
                 raise domain_error from exc
+
+    def _end(self, session: Session, reading: bool) -> None:
+        """Close a block that ended without an error (see _end_reading)."""
+        try:
+            with translate_database_errors():
+                try:
+                    if reading:
+                        _end_reading(session)
+                finally:
+                    session.close()
+        except Unavailable:
+            if not reading:
+                raise
+            # What was read is read: a connection lost while it was being
+            # released (a replica going down) costs the request nothing.
+            if self._on_replica(session):
+                self._replica_failed(session)
+        if not reading:
+            self._note_written()
 
     def commit(self) -> None:
         if self._reading:

@@ -85,19 +85,24 @@ def postgres_database(server_url: str) -> Iterator[LiveDatabase]:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-ACTING = f"SET LOCAL {ACTING_USER} = "
+ACTING = (f"SELECT set_config('{ACTING_USER}'", f"SET LOCAL {ACTING_USER} = ")
 """How a unit of work names its acting user for row-level security on
-PostgreSQL; a reading unit sends its BEGIN in the same statement
-(infrastructure.database.act_as)."""
+PostgreSQL (infrastructure.database.act_as): a writing unit with set_config
+after psycopg's BEGIN, a reading unit with SET LOCAL in its own BEGIN's
+statement."""
+
+
+def is_acting(statement: str) -> bool:
+    return any(marker in statement for marker in ACTING)
 
 
 def acting_statements(database: "LiveDatabase", statements: list[str], units: int) -> list[str]:
     """`statements` without the ones that set the acting user, after checking
     their number: one per unit of work run for a user on PostgreSQL (its row-
     level security; behind PgBouncer too), none on SQLite."""
-    setting = [statement for statement in statements if ACTING in statement]
+    setting = [statement for statement in statements if is_acting(statement)]
     assert len(setting) == (units if database.kind != "sqlite" else 0), statements
-    return [statement for statement in statements if ACTING not in statement]
+    return [statement for statement in statements if not is_acting(statement)]
 
 
 @contextmanager
@@ -108,13 +113,13 @@ def counting_statements(engine: Engine) -> Iterator[list[str]]:
     statements of ours and are not counted; every query and write is. (SQLite's
     BEGIN is sent as a statement, by infrastructure.database: skipped here. On
     PostgreSQL a unit that reads for a user sends its BEGIN with the acting
-    user's SET LOCAL: counted, as that setting's statement; see
+    user's SET LOCAL: counted, as the statement that sets the user; see
     acting_statements.)
     """
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if not statement.startswith("BEGIN") or ACTING in statement:
+        if not statement.startswith("BEGIN") or is_acting(statement):
             statements.append(statement)
 
     event.listen(engine, "before_cursor_execute", record)

@@ -191,7 +191,7 @@ def test_a_read_costs_one_statement_more_on_the_replica_and_a_write_one_more_on_
             task = tasks.create(me, NewTask("counted"))
         assert on_replica == []
         assert [statement.split("(")[0].split()[0:2] for statement in on_primary] == [
-            ["SET", "LOCAL"],
+            ["SELECT", "set_config"],
             ["INSERT", "INTO"],
             ["SELECT", "pg_current_wal_lsn"],
         ]
