@@ -94,7 +94,7 @@ mutate: install
 
 # The benchmark scenarios against this project alone (needs wrk); see tests/bench/run.py.
 bench: install install-serve
-	$(BIN)/python tests/bench/run.py
+	$(BIN)/python -m tests.bench.run
 
 # Several hosts on one machine (README, "Scaling out"): a streaming replica of
 # DATABASE_URL's PostgreSQL, two app instances reading from it, HAProxy in round

@@ -42,12 +42,13 @@ def reply(
     route: APIRoute = request.scope["route"]
     if route.response_model is None:
         raise TypeError(f"{route.path}: declare response_model to reply with a body")
-    body = _serializer(route.response_model)(content)
+    body = serializer(route.response_model)(content)
     return Response(body, status_code=status_code or route.status_code or 200, headers=headers, media_type=JSON)
 
 
 @cache
-def _serializer(model: Any) -> Callable[[Any], bytes]:
+def serializer(model: Any) -> Callable[[Any], bytes]:
+    """The bytes of `content` as `model` writes them, validated against it first."""
     adapter: TypeAdapter[Any] = TypeAdapter(model)
 
     def serialise(content: Any) -> bytes:

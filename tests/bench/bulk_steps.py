@@ -12,8 +12,9 @@ whole request under load.
     .venv/bin/python -m tests.bench.bulk_steps          SQLite, a temporary file
     BENCH_DATABASE_URL=postgresql+psycopg://... .venv/bin/python -m tests.bench.bulk_steps
 
-The database is prepared as `make bench` prepares it (tests/bench/run.py: the
-one given is emptied; migrated; the bench user; 100,000 tasks), then 40 batches
+The database is prepared as `make bench` prepares it (tests/bench/run.py,
+`prepared_database`: the one given is emptied; migrated; the bench user; its
+100,000 tasks, 1,000 authors and 10,000 posts), then 40 batches
 of 1,000 new tasks are created; printed: each step's median over the last 35,
 in milliseconds. Connect as a role row-level security binds (not a superuser)
 to measure what the service pays on PostgreSQL.
@@ -34,7 +35,12 @@ from pydantic import TypeAdapter
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from tests.bench.run import EMAIL, PASSWORD, TASKS, VENV_BIN, _empty, _run
+from api.container import Container
+from api.responses import serializer
+from api.schemas.tasks import TaskCreate
+from domain.tasks.model import Task
+from domain.users.model import Actor
+from tests.bench.run import EMAIL, PASSWORD, prepared_database
 
 BATCH, BATCHES, WARM = 1_000, 40, 5
 # As the shared bench's bulk_create.lua writes its items.
@@ -44,36 +50,25 @@ T = TypeVar("T")
 
 def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="tasks-bulk-steps-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    os.environ.update(DATABASE_URL=url, AUTH_SECRET_FILE=str(workdir / "auth-secret"), LOG_LEVEL="WARNING")
     try:
-        if os.environ.get("BENCH_DATABASE_URL"):
-            _empty(url)
-        env = dict(os.environ)
-        _run([VENV_BIN / "python", "-m", "api.cli", "migrate"], env)
-        _run([VENV_BIN / "python", "-m", "api.cli", "create-user", "--email", EMAIL, "--password-stdin"], env, PASSWORD)
-        _run([VENV_BIN / "python", "-m", "api.cli", "seed", "--quiet", "--email", EMAIL, "--tasks", str(TASKS)], env)
+        env = prepared_database(workdir)
+        # The container's settings are read when _measure first uses it.
+        os.environ.update(DATABASE_URL=env["DATABASE_URL"], AUTH_SECRET_FILE=env["AUTH_SECRET_FILE"])
         steps = _measure()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{url.split(':')[0]}: one {BATCH:,}-item batch, median of {BATCHES - WARM}, ms")
+    print(f"{env['DATABASE_URL'].split(':')[0]}: one {BATCH:,}-item batch, median of {BATCHES - WARM}, ms")
     for name, times in steps.items():
         print(f"  {name:<28} {statistics.median(times[WARM:]):7.2f}")
     return 0
 
 
 def _measure() -> dict[str, list[float]]:
-    # Imported here: the container reads DATABASE_URL, set above.
-    from api.container import Container
-    from api.schemas.tasks import TaskCreate
-    from domain.tasks.model import Task
-    from domain.users.model import Actor
-
     container = Container()
     actor = Actor(container.user_service().authenticate(EMAIL, PASSWORD).id)
     tasks = container.task_service()
     request_model = TypeAdapter(list[TaskCreate])
-    response_model = TypeAdapter(list[Task])
+    reply = serializer(list[Task])
     statements: list[float] = []
     started: list[float] = []
     event.listen(Engine, "before_cursor_execute", lambda *_: started.append(time.perf_counter()))
@@ -97,7 +92,7 @@ def _measure() -> dict[str, list[float]]:
         new = timed("commands", lambda items: [item.to_domain() for item in items], items)
         created = timed("service", tasks.create_many, actor, new)
         steps["  of which statements"].append(sum(statements) * 1000)
-        timed("reply", lambda created: response_model.dump_json(response_model.validate_python(created)), created)
+        timed("reply", reply, created)
         steps["total"].append(sum(steps[name][-1] for name in ("parse", "validate", "commands", "service", "reply")))
     return steps
 

@@ -59,24 +59,32 @@ def main() -> int:
     wanted = set(os.environ.get("BENCH_SCENARIOS", ",".join(s[0] for s in SCENARIOS)).split(","))
     seconds = int(os.environ.get("BENCH_SECONDS", "10"))
     workdir = Path(tempfile.mkdtemp(prefix="tasks-bench-"))
-    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
-    env = {**os.environ, "DATABASE_URL": url, "AUTH_SECRET_FILE": str(workdir / "auth-secret")}
     try:
-        if os.environ.get("BENCH_DATABASE_URL"):
-            _empty(url)
-        _run([VENV_BIN / "python", "-m", "api.cli", "migrate"], env)
-        print(f"seeding {TASKS:,} tasks, {AUTHORS:,} authors, {POSTS:,} posts ...", file=sys.stderr)
-        _run([VENV_BIN / "python", "-m", "api.cli", "create-user", "--email", EMAIL, "--password-stdin"], env, PASSWORD)
-        _run(
-            [VENV_BIN / "python", "-m", "api.cli", "seed", "--quiet", "--email", EMAIL,
-             "--tasks", str(TASKS), "--authors", str(AUTHORS), "--posts", str(POSTS)],
-            env,
-        )  # fmt: skip
+        env = prepared_database(workdir)
         rows = [_scenario(s, env, seconds, workdir) for s in SCENARIOS if s[0] in wanted]
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    _print_table(url, rows)
+    _print_table(env["DATABASE_URL"], rows)
     return 0
+
+
+def prepared_database(workdir: Path) -> dict[str, str]:
+    """The bench's database, ready, and the environment that names it: a SQLite
+    file in `workdir`, or BENCH_DATABASE_URL's database emptied; migrated; the
+    bench user; the seeded tasks, authors and posts."""
+    url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{workdir / 'bench.db'}"
+    env = {**os.environ, "DATABASE_URL": url, "AUTH_SECRET_FILE": str(workdir / "auth-secret")}
+    if os.environ.get("BENCH_DATABASE_URL"):
+        _empty(url)
+    _run([VENV_BIN / "python", "-m", "api.cli", "migrate"], env)
+    print(f"seeding {TASKS:,} tasks, {AUTHORS:,} authors, {POSTS:,} posts ...", file=sys.stderr)
+    _run([VENV_BIN / "python", "-m", "api.cli", "create-user", "--email", EMAIL, "--password-stdin"], env, PASSWORD)
+    _run(
+        [VENV_BIN / "python", "-m", "api.cli", "seed", "--quiet", "--email", EMAIL,
+         "--tasks", str(TASKS), "--authors", str(AUTHORS), "--posts", str(POSTS)],
+        env,
+    )  # fmt: skip
+    return env
 
 
 def _scenario(
